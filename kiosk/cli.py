@@ -1,0 +1,465 @@
+"""The ``kiosk`` command. Plugins add their own sub-commands through ``kiosk_cli_commands``.
+
+Human output by default, ``--json`` for scripts. A user mistake is one clear line on stderr and exit
+code 2, never a traceback; a broken environment (database down) is one line and exit code 1.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import click
+
+from kiosk import __version__
+from kiosk.clock import ClockError
+from kiosk.config import ConfigError, Settings, load_settings
+from kiosk.context import KioskContext, build_context
+from kiosk.pluginhost import PluginHost
+
+log = logging.getLogger("kiosk")
+
+
+class UserError(click.ClickException):
+    """A mistake in what the user asked for: one line, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+@dataclass
+class CliState:
+    """What sub-commands share; the context (database, migrations) is built on first use only."""
+
+    host: PluginHost
+    _settings: Settings | None = None
+    _ctx: KioskContext | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def ctx(self) -> KioskContext:
+        if self._ctx is None:
+            self._ctx = build_context(self.settings, self.host)
+        return self._ctx
+
+
+def _who() -> str:
+    return "cli:" + (os.environ.get("SUDO_USER") or os.environ.get("USER") or getpass.getuser() or "unknown")
+
+
+def emit(data, as_json: bool, human) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=None, default=str))
+    else:
+        human(data)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="kiosk", message="%(prog)s %(version)s")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages to stderr.")
+@click.pass_context
+def cli(click_ctx: click.Context, verbose: bool) -> None:
+    """kiosk: the self-service terminal of a community service center."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if click_ctx.obj is None:
+        click_ctx.obj = CliState(host=PluginHost())
+
+
+# -- db --------------------------------------------------------------------------------------------
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def db_upgrade(state: CliState, as_json: bool) -> None:
+    """Apply every pending migration of the core and the plugins (idempotent)."""
+    ctx = state.ctx  # building the context migrates
+    from kiosk.migrate import current_heads
+
+    heads = current_heads(ctx.engine)
+    emit({"heads": heads, "database": ctx.engine.url.render_as_string(hide_password=True)}, as_json,
+         lambda d: click.echo(f"database is up to date ({', '.join(d['heads'])}) at {d['database']}"))
+
+
+# -- demo data -------------------------------------------------------------------------------------
+DEMO_STAFF = (("admin", "管理员", "admin", "huaxin-admin"), ("clerk", "窗口工作人员", "staff", "huaxin-staff"))
+
+
+@cli.command("demo-data")
+@click.pass_obj
+def demo_data(state: CliState) -> None:
+    """Load the Huaxin center's demo content for the core and every installed plugin (idempotent)."""
+    from kiosk.staff import ensure_user
+
+    ctx = state.ctx
+    with ctx.transaction() as session:
+        for username, display, role, password in DEMO_STAFF:
+            ensure_user(session, username, password, role=role, display_name=display)
+    done = [name for name, _ in ctx.host.call("kiosk_demo_data", ctx=ctx) or []]
+    failed = [n for n in ctx.host.errors if ctx.host.implements(n, "kiosk_demo_data")]
+    implementers = [n for n in ctx.host.plugins if ctx.host.implements(n, "kiosk_demo_data")]
+    click.echo(f"demo data loaded: core (staff logins admin / clerk), plugins: {', '.join(implementers) or 'none'}")
+    del done
+    if failed:
+        raise click.ClickException(f"demo data of {', '.join(failed)} failed: see `kiosk plugins list`")
+
+
+# -- plugins ---------------------------------------------------------------------------------------
+@cli.group()
+def plugins() -> None:
+    """Installed plugins and their enablement per season."""
+
+
+def plugin_rows(ctx: KioskContext) -> list[dict]:
+    enabled = set(ctx.enabled_plugins())
+    errors = ctx.last_errors()
+    rows = []
+    for name, loaded in ctx.host.plugins.items():
+        info = ctx.host.info(name)
+        rows.append({
+            "name": name,
+            "title": info.title,
+            "title_en": info.title_en or info.title,
+            "version": loaded.version,
+            "builtin": loaded.builtin,
+            "enabled": name in enabled,
+            "error": errors.get(name),
+            "hooks": ctx.host.hooks_of(name),
+        })
+    return rows
+
+
+@plugins.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def plugins_list(state: CliState, as_json: bool) -> None:
+    """Every installed plugin: built-in or not, on today or not, and its last error."""
+    rows = plugin_rows(state.ctx)
+
+    def human(data):
+        if not data:
+            click.echo("no plugins installed")
+        for r in data:
+            flag = "on " if r["enabled"] else "off"
+            kind = "built-in" if r["builtin"] else "third-party"
+            click.echo(f"[{flag}] {r['name']:<12} {r['title']} ({kind} {r['version']})" + (f"  ERROR {r['error']}" if r["error"] else ""))
+
+    emit(rows, as_json, human)
+
+
+def _toggle(state: CliState, name: str, season: str | None, enabled: bool, as_json: bool) -> None:
+    from kiosk.seasons import UnknownSeason, set_enabled
+
+    ctx = state.ctx
+    if name not in ctx.host.plugins:
+        known = ", ".join(ctx.host.plugins) or "none installed"
+        raise UserError(f"unknown plugin {name!r} (installed: {known})")
+    try:
+        with ctx.transaction() as session:
+            seasons = set_enabled(session, ctx.settings, name, enabled, by=_who(), day=ctx.today(), season=season)
+    except UnknownSeason as exc:
+        raise UserError(str(exc)) from None
+    word = "enabled" if enabled else "disabled"
+    emit({"name": name, "enabled": enabled, "seasons": seasons}, as_json,
+         lambda d: click.echo(f"{name} {word} for season(s): {', '.join(seasons)}"))
+
+
+@plugins.command("enable")
+@click.argument("name")
+@click.option("--season", default=None, help="Season name; default: the season(s) current today.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def plugins_enable(state: CliState, name: str, season: str | None, as_json: bool) -> None:
+    """Switch plugin NAME on for a season."""
+    _toggle(state, name, season, True, as_json)
+
+
+@plugins.command("disable")
+@click.argument("name")
+@click.option("--season", default=None, help="Season name; default: the season(s) current today.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def plugins_disable(state: CliState, name: str, season: str | None, as_json: bool) -> None:
+    """Switch plugin NAME off for a season."""
+    _toggle(state, name, season, False, as_json)
+
+
+# -- seasons ---------------------------------------------------------------------------------------
+def season_rows(ctx: KioskContext) -> list[dict]:
+    from kiosk.seasons import enablement
+
+    today = ctx.today()
+    installed = list(ctx.host.plugins)
+    with ctx.sessions() as session:
+        snap = enablement(session, ctx.settings)
+    rows = []
+    for s in ctx.settings.seasons:
+        names = sorted(set(s.plugins) | {p for p in installed if snap.in_season(s, p)})
+        rows.append({
+            "name": s.name,
+            "title": s.title,
+            "title_en": s.title_en,
+            "start": s.start,
+            "end": s.end,
+            "plugins": [p for p in names if snap.in_season(s, p)],
+            "current": s.contains(today),
+        })
+    return rows
+
+
+@cli.group()
+def seasons() -> None:
+    """Seasons and the plugins each enables."""
+
+
+@seasons.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def seasons_list(state: CliState, as_json: bool) -> None:
+    """Every configured season, its plugins (with staff overrides) and whether it is current."""
+
+    def human(data):
+        for r in data:
+            mark = "*" if r["current"] else " "
+            click.echo(f"{mark} {r['name']:<14} {r['title']:<6} {r['start']}..{r['end']}  {', '.join(r['plugins'])}")
+
+    emit(season_rows(state.ctx), as_json, human)
+
+
+# -- calendar --------------------------------------------------------------------------------------
+@cli.command("calendar")
+@click.argument("day", required=False)
+@click.option("--add-workdays", type=int, default=None, help="Also show the date N working days later.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def calendar_cmd(state: CliState, day: str | None, add_workdays: int | None, as_json: bool) -> None:
+    """Is DAY (default today) a working day? Public holidays and 调休 included."""
+    from kiosk.workdays import WorkCalendar
+
+    cal = WorkCalendar.from_settings(state.settings)
+    from kiosk.clock import today
+
+    try:
+        d = date.fromisoformat(day) if day else today(state.settings.tz)
+    except ValueError:
+        raise UserError(f"{day!r} is not a date like 2026-10-01") from None
+    if add_workdays is not None and add_workdays < 0:
+        raise UserError("--add-workdays must not be negative")
+    data = {
+        "date": d.isoformat(),
+        "workday": cal.is_workday(d),
+        "holiday": cal.holiday_name(d),
+        "makeup_workday": cal.is_makeup_workday(d),
+        "known_year": cal.is_known_year(d),
+    }
+    if add_workdays is not None:
+        data["plus_workdays"] = cal.add_workdays(d, add_workdays).isoformat()
+    emit(data, as_json, lambda r: click.echo(
+        f"{r['date']}: {'working day' if r['workday'] else 'day off'}"
+        + (f" ({r['holiday']})" if r["holiday"] else "") + (" (调休 make-up day)" if r["makeup_workday"] else "")
+        + (f"; +{add_workdays} working days = {r['plus_workdays']}" if add_workdays is not None else "")))
+
+
+# -- receipts --------------------------------------------------------------------------------------
+@cli.group()
+def receipt() -> None:
+    """Receipts (QR slips): render, print, show."""
+
+
+def _find(ctx: KioskContext, token: str):
+    from kiosk.receipts import find_receipt
+
+    token = token.rstrip("/").rsplit("/t/", 1)[-1]  # a whole tracking URL works too
+    with ctx.sessions() as session:
+        found = find_receipt(session, token)
+    if found is None:
+        raise UserError("no receipt has this token (check the tracking link)")
+    return found, token
+
+
+@receipt.command("show")
+@click.argument("token")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def receipt_show(state: CliState, token: str, as_json: bool) -> None:
+    """What a receipt says (TOKEN or its tracking URL)."""
+    from kiosk.receipts import receipt_json
+
+    ctx = state.ctx
+    found, token = _find(ctx, token)
+    data = receipt_json(found, ctx.settings) | {"url": ctx.tracking_url(token)}
+    emit(data, as_json, lambda d: click.echo(f"{d['number']} {d['title']} [{d['state']}] {d['url']}"))
+
+
+@receipt.command("render")
+@click.argument("token")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write.")
+@click.pass_obj
+def receipt_render(state: CliState, token: str, out: Path) -> None:
+    """Render the paper slip of a receipt as a PNG image."""
+    from kiosk.fonts import FontMissing, find_faces
+    from kiosk.receipts import layout_for
+    from kiosk.slip_image import save_slip_png
+
+    ctx = state.ctx
+    found, token = _find(ctx, token)
+    try:
+        faces = find_faces(ctx.settings.font_path, ctx.settings.data_dir)
+    except FontMissing as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        save_slip_png(layout_for(found, ctx.tracking_url(token), ctx.settings), faces, out)
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
+    click.echo(f"slip {found.number} written to {out}")
+
+
+@receipt.command("print")
+@click.argument("token")
+@click.pass_obj
+def receipt_print(state: CliState, token: str) -> None:
+    """Reprint a receipt's slip on the configured printer."""
+    from kiosk.receipts import layout_for
+
+    ctx = state.ctx
+    found, token = _find(ctx, token)
+    result = ctx.print_receipt(found.id, layout_for(found, ctx.tracking_url(token), ctx.settings))
+    if result.status == "disabled":
+        raise click.ClickException("no printer is configured ([printer] backend = \"none\")")
+    if not result.ok:
+        raise click.ClickException(f"printing failed: {result.error}")
+    click.echo(f"slip {found.number} printed")
+
+
+# -- staff -----------------------------------------------------------------------------------------
+@cli.group()
+def staff() -> None:
+    """Staff logins for the web staff area."""
+
+
+@staff.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "staff"]), default="staff", show_default=True)
+@click.option("--name", "display_name", default="", help="Name shown in the staff area.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def staff_add(state: CliState, username: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Create or update a staff login (the password is stored hashed)."""
+    from kiosk.staff import StaffError, set_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        with state.ctx.transaction() as session:
+            set_user(session, username, password, role=role, display_name=display_name)
+    except StaffError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(f"staff login {username} ({role}) saved")
+
+
+@staff.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def staff_list(state: CliState, as_json: bool) -> None:
+    """Staff logins (never their passwords)."""
+    from sqlalchemy import select
+
+    from kiosk.models import StaffUser
+
+    with state.ctx.sessions() as session:
+        rows = [{"username": u.username, "name": u.display_name, "role": u.role, "active": u.active}
+                for u in session.scalars(select(StaffUser).order_by(StaffUser.username))]
+    emit(rows, as_json, lambda d: [click.echo(f"{r['username']:<16} {r['role']:<6} {r['name']}") for r in d])
+
+
+@cli.command("pin-hash")
+@click.option("--pin-stdin", is_flag=True, help="Read the PIN from standard input.")
+def pin_hash(pin_stdin: bool) -> None:
+    """Hash a staff PIN for [staff] pin_hash in the config file."""
+    from kiosk.security import hash_secret
+
+    pin = sys.stdin.readline().strip() if pin_stdin else click.prompt("PIN", hide_input=True, confirmation_prompt=True)
+    if not (pin.isdigit() and 4 <= len(pin) <= 12):
+        raise UserError("a PIN is 4 to 12 digits")
+    click.echo(hash_secret(pin))
+
+
+# -- web -------------------------------------------------------------------------------------------
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32))
+@click.pass_obj
+def serve(state: CliState, host: str, port: int, workers: int) -> None:
+    """Start the web host: tracking pages for phones, the staff area, the JSON API."""
+    import uvicorn
+
+    from kiosk.web.app import create_app
+
+    app = create_app(state.ctx)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+def _register_plugin_commands(host: PluginHost) -> None:
+    host.call("kiosk_cli_commands", cli=cli)
+
+
+def _register_shell_commands() -> None:
+    """``kiosk run`` and ``kiosk screenshot`` live beside the shell; Kivy is imported only when they run."""
+    try:
+        from kiosk.shell_cli import register
+    except ImportError:
+        return
+    register(cli)
+
+
+def main(argv: list[str] | None = None) -> int:
+    host = PluginHost()
+    _register_shell_commands()
+    _register_plugin_commands(host)
+    try:
+        cli.main(args=argv, prog_name="kiosk", obj=CliState(host=host), standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except (ConfigError, ClockError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    except Exception as exc:  # the environment is broken (database down…): one line, no traceback
+        from sqlalchemy.exc import DBAPIError
+
+        if isinstance(exc, DBAPIError):
+            click.echo(f"error: the database is not reachable: {str(exc.orig).strip().splitlines()[0]}", err=True)
+            return 1
+        log.debug("unexpected error", exc_info=True)
+        click.echo(f"error: {type(exc).__name__}: {exc} (run with -v for details)", err=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The core's public API for plugins, and the object every surface (kiosk, web, CLI) is built around.
+
+A plugin receives a :class:`KioskContext` in its hooks and uses only this: settings, database
+transactions, the clock, the working-day calendar, receipts and printing. It never reaches into
+another plugin or into the shell.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk import clock, migrate, receipts
+from kiosk.config import Settings, load_settings
+from kiosk.db import make_engine, make_session_factory
+from kiosk.models import PluginError, Receipt
+from kiosk.pluginhost import PluginHost
+from kiosk.seasons import enablement
+from kiosk.types import TrackingView
+from kiosk.workdays import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+#: Keep this many error rows per plugin; older ones are pruned when a new one is recorded.
+ERRORS_KEPT = 50
+
+
+@dataclass
+class KioskContext:
+    settings: Settings
+    host: PluginHost
+    engine: Engine
+    sessions: sessionmaker[Session]
+    calendar: WorkCalendar
+    terminal: str = field(default_factory=socket.gethostname)
+
+    # -- time ------------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        """Local time of the center (honours KIOSK_NOW)."""
+        return clock.now(self.settings.tz)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    # -- storage ---------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session committed on success, rolled back on error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def migration_dirs(self) -> list[Path]:
+        dirs = []
+        for name, path in self.host.call("kiosk_migrations"):
+            p = Path(path)
+            if p.is_dir():
+                dirs.append(p)
+            else:
+                self.host.record_error(name, "kiosk_migrations", f"{p} is not a folder")
+        return dirs
+
+    def migrate(self) -> list[str]:
+        self.host.call("kiosk_models")  # importing the models registers their tables
+        return migrate.upgrade(self.engine, self.migration_dirs())
+
+    # -- plugins ---------------------------------------------------------------------------------
+    def enabled_plugins(self, day: date | None = None) -> list[str]:
+        """Installed, working plugins switched on for ``day`` (today by default)."""
+        day = day or self.today()
+        usable = [name for name, p in self.host.plugins.items() if p.obj is not None]
+        with self.sessions() as session:
+            return enablement(session, self.settings).enabled_on(usable, day)
+
+    def plugin_enabled(self, name: str, day: date | None = None) -> bool:
+        return name in self.enabled_plugins(day)
+
+    def _persist_error(self, plugin: str, hook: str, message: str) -> None:
+        with self.transaction() as session:
+            session.add(PluginError(plugin=plugin, hook=hook, message=message[:2000], terminal=self.terminal))
+            session.flush()
+            keep = select(PluginError.id).where(PluginError.plugin == plugin).order_by(PluginError.id.desc()).limit(ERRORS_KEPT)
+            session.execute(delete(PluginError).where(PluginError.plugin == plugin, PluginError.id.not_in(keep)))
+
+    def last_errors(self) -> dict[str, str]:
+        """The newest recorded error of every plugin, from this process or any other terminal."""
+        out: dict[str, str] = {}
+        with self.sessions() as session:
+            for row in session.scalars(select(PluginError).order_by(PluginError.id)):
+                out[row.plugin] = f"{row.hook}: {row.message}"
+        out.update(self.host.errors)
+        return out
+
+    def clear_errors(self, plugin: str) -> None:
+        self.host.errors.pop(plugin, None)
+        with self.transaction() as session:
+            session.execute(delete(PluginError).where(PluginError.plugin == plugin))
+
+    # -- receipts --------------------------------------------------------------------------------
+    def issue_receipt(self, session: Session, **kwargs) -> receipts.IssuedReceipt:
+        """Issue a receipt inside the caller's transaction (see :func:`kiosk.receipts.issue_receipt`)."""
+        kwargs.setdefault("terminal", self.terminal)
+        return receipts.issue_receipt(session, self.settings, **kwargs)
+
+    def tracking_url(self, token: str) -> str:
+        return receipts.tracking_url(self.settings, token)
+
+    def tracking_view(self, receipt: Receipt, lang: str) -> TrackingView | None:
+        """The issuing plugin's view of ``receipt``; None when that plugin is gone or failed."""
+        if receipt.plugin not in self.host.plugins:
+            return None
+        view = self.host.call_one(receipt.plugin, "kiosk_tracking_view", ctx=self, receipt=receipt, lang=lang)
+        return view if isinstance(view, TrackingView) else None
+
+    def print_receipt(self, receipt_id: int, layout: receipts.SlipLayout):
+        """Print a slip and record the outcome on the receipt row. Never raises for printer trouble."""
+        from kiosk.printing import print_slip  # python-escpos is only loaded when something prints
+
+        result = print_slip(self.settings, layout)
+        try:
+            with self.transaction() as session:
+                row = session.get(Receipt, receipt_id)
+                if row is not None and result.status in ("printed", "failed"):
+                    receipts.mark_printed(row, result.error if result.status == "failed" else None)
+        except Exception:  # the slip's outcome is informative; the receipt itself is already committed
+            log.exception("could not record the print outcome of receipt %s", receipt_id)
+        return result
+
+
+def build_context(
+    settings: Settings | None = None,
+    host: PluginHost | None = None,
+    run_migrations: bool = True,
+    startup: bool = True,
+) -> KioskContext:
+    """Load settings and plugins, open the database, migrate it, and run the plugins' start-up hooks."""
+    settings = settings or load_settings()
+    host = host or PluginHost()
+    engine = make_engine(settings.database_url)
+    ctx = KioskContext(
+        settings=settings,
+        host=host,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        calendar=WorkCalendar.from_settings(settings),
+    )
+    if run_migrations:
+        ctx.migrate()
+    host.error_sinks.append(_safe_sink(ctx))
+    for plugin, message in list(host.errors.items()):  # errors from loading, before the database was open
+        hook, _, text = message.partition(": ")
+        _safe_sink(ctx)(plugin, hook, text)
+    if startup:
+        host.call("kiosk_startup", ctx=ctx)
+    return ctx
+
+
+def _safe_sink(ctx: KioskContext):
+    def sink(plugin: str, hook: str, message: str) -> None:
+        try:
+            ctx._persist_error(plugin, hook, message)
+        except Exception as exc:  # the database may be the thing that is down
+            log.warning("plugin error of %s not persisted: %s", plugin, exc)
+
+    return sink

@@ -1,0 +1,102 @@
+"""Every hook a kiosk plugin can implement. All are optional; all names start with ``kiosk_``.
+
+A plugin is one whole feature on every surface: its tile and screens on the touch shell, its tables
+and migrations, the tracking page of the receipts it issues, its web routes and staff pages, its CLI
+commands, its start-up work and its daily housekeeping.
+
+The host calls each plugin's implementation on its own (see :mod:`kiosk.pluginhost`), so an exception in
+one plugin is caught, logged with that plugin's name and recorded as its last error, and the other
+plugins and the host go on. Hooks that take ``ctx`` receive the :class:`kiosk.context.KioskContext`:
+the small public API of the core (settings, database sessions, clock, working-day calendar, receipts).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk import hookspec
+
+if TYPE_CHECKING:  # pragma: no cover
+    import click
+
+    from kiosk.context import KioskContext
+    from kiosk.models import Receipt
+    from kiosk.types import PluginInfo, ScreenSpec, StaffLink, Tile, TrackingView
+
+
+@hookspec
+def kiosk_plugin_info() -> PluginInfo:
+    """Describe the plugin: its Chinese and English title and a one-line description."""
+
+
+@hookspec
+def kiosk_models() -> list[type]:
+    """The SQLAlchemy model classes (on :class:`kiosk.db.Base`) this plugin owns.
+
+    Importing them registers their tables on the shared metadata; returning them documents ownership.
+    """
+
+
+@hookspec
+def kiosk_migrations() -> Path | None:
+    """The folder of this plugin's Alembic revisions (its own branch), or None when it has no tables."""
+
+
+@hookspec
+def kiosk_startup(ctx: KioskContext) -> None:
+    """Called once when a kiosk, the web host or a CLI command has loaded plugins and migrated."""
+
+
+@hookspec
+def kiosk_daily_tick(ctx: KioskContext, today: date) -> None:
+    """Housekeeping once per business day (Asia/Shanghai): resets, reminders, erasing expired data."""
+
+
+@hookspec
+def kiosk_home_tiles(ctx: KioskContext) -> list[Tile]:
+    """The tiles this plugin shows on the home screen. Called only while the plugin is enabled."""
+
+
+@hookspec
+def kiosk_screens(ctx: KioskContext) -> list[ScreenSpec]:
+    """The touch screens this plugin adds to the shell (built lazily by their factories)."""
+
+
+@hookspec
+def kiosk_screenshots(ctx: KioskContext) -> list[str]:
+    """Names of this plugin's screens worth a screenshot (``kiosk screenshot --list``)."""
+
+
+@hookspec
+def kiosk_home_banners(ctx: KioskContext, lang: str) -> list[str]:
+    """Short urgent lines for the home screen's banner (an urgent notice, a closure today)."""
+
+
+@hookspec
+def kiosk_tracking_view(ctx: KioskContext, receipt: Receipt, lang: str) -> TrackingView | None:
+    """The tracking page of ``receipt``. Called only on the plugin that issued it."""
+
+
+@hookspec
+def kiosk_web_routes(ctx: KioskContext) -> list[Any]:
+    """Starlette/FastAPI routers or routes this plugin serves (public pages and staff pages).
+
+    Staff pages depend on :func:`kiosk.web.auth.require_staff` (or ``require_admin``) themselves.
+    """
+
+
+@hookspec
+def kiosk_staff_links(ctx: KioskContext) -> list[StaffLink]:
+    """Entries for the staff area's navigation."""
+
+
+@hookspec
+def kiosk_cli_commands(cli: click.Group) -> None:
+    """Add sub-commands to the ``kiosk`` command: ``@cli.group()`` / ``@cli.command()`` on ``cli``."""
+
+
+@hookspec
+def kiosk_demo_data(ctx: KioskContext) -> None:
+    """Load this plugin's demo content for the Huaxin center. Must be idempotent."""

@@ -1,0 +1,96 @@
+"""The core's tables. Plugins define theirs on :class:`kiosk.db.Base` in their own modules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kiosk.clock import utcnow
+from kiosk.db import Base, UTCDateTime
+
+
+class Receipt(Base):
+    """A QR receipt a plugin issued: the slip a resident takes away and the key to its tracking page.
+
+    ``subject`` is the plugin's own id of what the receipt is about (a ticket, a case). The tracking
+    tokens live in :class:`ReceiptToken`, hashed.
+    """
+
+    __tablename__ = "receipt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(128))
+    number: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    lines: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    print_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    terminal: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (Index("ix_receipt_plugin_subject", "plugin", "subject"),)
+
+
+class ReceiptToken(Base):
+    """A tracking token of a receipt, stored only as its SHA-256.
+
+    A copy of the database cannot be turned into working tracking links. A receipt normally has one
+    token; staff reprinting a slip whose token nobody knows any more (it is never stored in clear)
+    adds a second one, so a photo of the first slip keeps working too.
+    """
+
+    __tablename__ = "receipt_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipt.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PluginOverride(Base):
+    """A staff decision to switch a plugin on or off for a season. Rows are history: the newest wins."""
+
+    __tablename__ = "plugin_override"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    season: Mapped[str] = mapped_column(String(64))
+    plugin: Mapped[str] = mapped_column(String(64))
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_plugin_override_season_plugin", "season", "plugin", "id"),)
+
+
+class PluginError(Base):
+    """The last errors a plugin's hooks raised, so staff see them on the kiosk and the web."""
+
+    __tablename__ = "plugin_error"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(64), index=True)
+    hook: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    terminal: Mapped[str] = mapped_column(String(64), default="")
+
+
+class StaffUser(Base):
+    """A staff member who can log in to the web staff area."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default="staff")  # admin | staff
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

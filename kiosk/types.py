@@ -1,0 +1,76 @@
+"""Plain data a plugin hands the host through hooks. No Kivy, no web framework: any surface can use them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """Who a plugin is, for listings and the staff admin. ``title`` is Chinese, ``title_en`` English."""
+
+    title: str
+    title_en: str = ""
+    description: str = ""
+    version: str = ""
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A tile on the kiosk's home screen. Tapping it opens the screen named ``screen``.
+
+    ``title`` and ``hint`` are gettext message ids translated by the plugin's own ``translate`` (or
+    plain text in both languages through ``title_en``/``hint_en``). ``order`` sorts tiles (lower first).
+    """
+
+    id: str
+    title: str
+    screen: str
+    hint: str = ""
+    title_en: str = ""
+    hint_en: str = ""
+    icon: str = ""  # path of an image, or a short glyph such as "号"
+    color: str = "#1F5FAD"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    """A screen a plugin adds to the touch shell.
+
+    ``factory(ctx)`` builds the Kivy ``Screen`` (import Kivy inside the factory, never at module level,
+    so the domain code and the web host stay free of Kivy). The host names the screen ``name``.
+    """
+
+    name: str
+    factory: Callable[[Any], Any]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class StaffLink:
+    """A link in the staff area's navigation to a page the plugin serves."""
+
+    title: str
+    path: str
+    title_en: str = ""
+    admin_only: bool = False
+
+
+@dataclass
+class TrackingView:
+    """What the tracking page of one receipt shows, filled by the plugin that issued it.
+
+    ``rows`` are (label, value) pairs; ``html`` is an optional fragment the plugin rendered and
+    escaped itself (it is inserted as is, so a plugin must escape user content); ``refresh`` asks the
+    page to reload itself every so many seconds (a live queue position).
+    """
+
+    title: str
+    status: str = ""
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    html: str = ""
+    refresh: int = 0
+    data: dict[str, Any] = field(default_factory=dict)
