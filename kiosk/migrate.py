@@ -47,4 +47,6 @@ def current_heads(engine: Engine) -> list[str]:
 def pending(engine: Engine, plugin_dirs: list[Path] | None = None) -> bool:
     """True when the database is behind the code (some branch head not applied)."""
     script = ScriptDirectory.from_config(alembic_config(engine, plugin_dirs))
-    return set(script.get_heads()) != set(current_heads(engine))
+    current = current_heads(engine)
+    applied = {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
+    return not set(script.get_heads()) <= applied

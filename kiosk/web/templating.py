@@ -1,0 +1,97 @@
+"""Jinja templates with per-request helpers: ``_`` for the page's language, ``url`` that keeps the
+language across links, ``csrf_input`` for forms, and the logged-in staff member.
+
+Chinese is the default; ``?lang=en`` switches to English and every link built with ``url`` keeps it.
+Autoescaping is on everywhere: only values wrapped in :class:`markupsafe.Markup` (a plugin's own
+escaped tracking fragment, the CSRF field) are inserted as is.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from kiosk.i18n import normalize, translator
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).with_name("templates")
+env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def request_lang(request: Request) -> str:
+    """zh_CN unless the query string says ``lang=en``."""
+    return normalize(request.query_params.get("lang"))
+
+
+def gettext_for(request: Request):
+    return translator(request_lang(request), "web")
+
+
+def lang_url(lang: str, path: str, **params: Any) -> str:
+    """``path`` with ``params`` and, for English pages, ``lang=en`` (Chinese needs no parameter)."""
+    query = {k: v for k, v in params.items() if v is not None}
+    if lang == "en" and "lang=" not in path:
+        query["lang"] = "en"
+    if not query:
+        return path
+    return path + ("&" if "?" in path else "?") + urlencode(query)
+
+
+def switch_url(request: Request) -> str:
+    """The same page in the other language."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    if request_lang(request) != "en":
+        query.append(("lang", "en"))
+    return request.url.path + ("?" + urlencode(query) if query else "")
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    """What every template may use."""
+    from kiosk.web.auth import csrf_input, current_user  # auth renders templates too
+
+    lang = request_lang(request)
+    settings = request.app.state.ctx.settings
+    try:
+        user = current_user(request)
+    except Exception:  # an error page must render even when the session or database is broken
+        user = None
+    return {
+        "request": request,
+        "lang": lang,
+        "html_lang": "en" if lang == "en" else "zh-CN",
+        "_": translator(lang, "web"),
+        "url": lambda path, **params: lang_url(lang, path, **params),
+        "switch_url": switch_url(request),
+        "csrf_input": lambda: csrf_input(request),
+        "user": user,
+        "center": settings.center_name_en if lang == "en" else settings.center_name,
+        "title": "",
+        "refresh": 0,
+    }
+
+
+def render(
+    request: Request, name: str, status_code: int = 200, headers: Mapping[str, str] | None = None, **values: Any
+) -> HTMLResponse:
+    """Render template ``name`` with the request's helpers plus ``values``."""
+    html = env.get_template(name).render({**base_context(request), **values})
+    return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+
+
+def message(request: Request, title: str, text: str, status_code: int, headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    """A friendly one-message page (not found, expired, forbidden, too many requests…)."""
+    return render(request, "message.html", status_code, headers, title=title, message=text)
+
+
+def page(request: Request, title: str, body: str | Markup, status_code: int = 200) -> HTMLResponse:
+    """A plugin page inside the site's layout. ``body`` is HTML the plugin built and escaped itself."""
+    return render(request, "page.html", status_code, title=title, body=Markup(body))
