@@ -110,11 +110,10 @@ def demo_data(state: CliState) -> None:
     with ctx.transaction() as session:
         for username, display, role, password in DEMO_STAFF:
             ensure_user(session, username, password, role=role, display_name=display)
-    done = [name for name, _ in ctx.host.call("kiosk_demo_data", ctx=ctx) or []]
-    failed = [n for n in ctx.host.errors if ctx.host.implements(n, "kiosk_demo_data")]
-    implementers = [n for n in ctx.host.plugins if ctx.host.implements(n, "kiosk_demo_data")]
-    click.echo(f"demo data loaded: core (staff logins admin / clerk), plugins: {', '.join(implementers) or 'none'}")
-    del done
+    failed: list[str] = []
+    ctx.host.call("kiosk_demo_data", ctx=ctx, failed=failed)
+    loaded = [n for n in ctx.host.plugins if ctx.host.implements(n, "kiosk_demo_data") and n not in failed]
+    click.echo(f"demo data loaded: core (staff logins admin / clerk), plugins: {', '.join(loaded) or 'none'}")
     if failed:
         raise click.ClickException(f"demo data of {', '.join(failed)} failed: see `kiosk plugins list`")
 
@@ -273,6 +272,20 @@ def calendar_cmd(state: CliState, day: str | None, add_workdays: int | None, as_
         f"{r['date']}: {'working day' if r['workday'] else 'day off'}"
         + (f" ({r['holiday']})" if r["holiday"] else "") + (" (调休 make-up day)" if r["makeup_workday"] else "")
         + (f"; +{add_workdays} working days = {r['plus_workdays']}" if add_workdays is not None else "")))
+
+
+# -- housekeeping ----------------------------------------------------------------------------------
+@cli.command("tick")
+@click.option("--force", is_flag=True, help="Run even if another terminal already ran today's tick.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def tick(state: CliState, force: bool, as_json: bool) -> None:
+    """Run the plugins' daily housekeeping once for today (safe to call from cron on every terminal)."""
+    from kiosk.housekeeping import run_daily_tick
+
+    ran = run_daily_tick(state.ctx, force=force)
+    emit({"day": state.ctx.today().isoformat(), "ran": ran}, as_json,
+         lambda d: click.echo(f"daily tick {d['day']}: " + (", ".join(d["ran"]) or "already done or nothing to do")))
 
 
 # -- receipts --------------------------------------------------------------------------------------

@@ -94,3 +94,13 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(16), default="staff")  # admin | staff
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DailyRun(Base):
+    """The last business day a piece of housekeeping ran, so several terminals run it once between them."""
+
+    __tablename__ = "daily_run"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_day: Mapped[str] = mapped_column(String(10))  # ISO date in the center's zone
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

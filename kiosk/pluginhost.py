@@ -132,11 +132,14 @@ class PluginHost:
                 log.exception("could not record the error of plugin %s", plugin)
 
     # -- calls -----------------------------------------------------------------------------------
-    def call(self, hook: str, only: Iterable[str] | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
+    def call(
+        self, hook: str, only: Iterable[str] | None = None, failed: list[str] | None = None, **kwargs: Any
+    ) -> list[tuple[str, Any]]:
         """Call ``hook`` on every plugin (or those in ``only``) separately.
 
         Returns ``(plugin name, result)`` for each plugin that answered something other than None.
-        A plugin that raises is skipped, named in the log and recorded in :attr:`errors`.
+        A plugin that raises is skipped, named in the log and recorded in :attr:`errors` (and appended
+        to ``failed`` when the caller passes a list).
         """
         wanted = set(only) if only is not None else None
         caller = getattr(self.pm.hook, hook)
@@ -150,6 +153,8 @@ class PluginHost:
                 result = impl.function(**args)
             except Exception as exc:
                 self.record_error(name, hook, f"{type(exc).__name__}: {exc}")
+                if failed is not None:
+                    failed.append(name)
                 log.debug("traceback of %s.%s:\n%s", name, hook, traceback.format_exc())
                 continue
             if result is not None:
