@@ -7,8 +7,10 @@ Core routes are added before plugin routes, so a plugin can add pages but never 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from contextlib import asynccontextmanager
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,7 +77,7 @@ class SecurityHeadersMiddleware:
 
 def create_app(ctx: KioskContext, *, clock: Callable[[], float] = time.monotonic) -> FastAPI:
     """The ASGI app for ``ctx``. ``clock`` drives the rate limits (tests pass a fake one)."""
-    app = FastAPI(title="kiosk", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="kiosk", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_housekeeping)
     app.state.ctx = ctx
     app.state.token_limiter = SlidingWindowLimiter(ctx.settings.token_rate_limit, 60.0, clock)
     app.state.login_throttle = FailureLock(5, 300.0, clock)
@@ -99,6 +101,33 @@ def create_app(ctx: KioskContext, *, clock: Callable[[], float] = time.monotonic
     )
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+TICK_EVERY_SECONDS = 300
+
+
+@asynccontextmanager
+async def _housekeeping(app: FastAPI):
+    """While the web host runs, it offers to run the plugins' daily tick every few minutes.
+
+    Only the first terminal to claim a business day runs it (kiosk.housekeeping), so several web hosts
+    and kiosks sharing one database run it once between them.
+    """
+    from kiosk.housekeeping import run_daily_tick
+
+    async def loop() -> None:
+        while True:
+            try:
+                await asyncio.to_thread(run_daily_tick, app.state.ctx)
+            except Exception:  # the database may be down: try again next round
+                log.exception("daily tick failed")
+            await asyncio.sleep(TICK_EVERY_SECONDS)
+
+    task = asyncio.create_task(loop())
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 def healthz(request: Request) -> JSONResponse:
@@ -150,7 +179,8 @@ def _install_error_pages(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"error": "forbidden"}, 403)
         _ = gettext_for(request)
-        return message(request, _("Administrators only"), _("This page is only for administrators. Please ask the center's administrator."), 403)
+        text_ = _("This page is only for administrators. Please ask the center's administrator.")
+        return message(request, _("Administrators only"), text_, 403)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -169,7 +199,8 @@ def _install_error_pages(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"error": "invalid_request"}, 400)
         _ = gettext_for(request)
-        return message(request, _("Invalid request"), _("Some information is missing or wrong. Please go back and try again."), 400)
+        text_ = _("Some information is missing or wrong. Please go back and try again.")
+        return message(request, _("Invalid request"), text_, 400)
 
     @app.exception_handler(DBAPIError)
     async def database_down(request: Request, exc: DBAPIError):
@@ -189,9 +220,14 @@ def _apology(request: Request, status_code: int):
         return JSONResponse({"error": "server_error"}, status_code, headers)
     try:
         _ = gettext_for(request)
-        return message(request, _("Sorry, something went wrong"), _("Please try again in a few minutes, or ask at the front desk."), status_code, headers)
+        text_ = _("Please try again in a few minutes, or ask at the front desk.")
+        return message(request, _("Sorry, something went wrong"), text_, status_code, headers)
     except Exception:
         log.exception("the error page failed too")
-        body = "<!doctype html><meta charset=utf-8><title>出错了 Error</title><p>抱歉，系统出现故障，请稍后再试或到前台咨询。</p><p>Sorry, something went wrong. Please try again later or ask at the front desk.</p>"
+        body = (
+            "<!doctype html><meta charset=utf-8><title>出错了 Error</title>"
+            "<p>抱歉，系统出现故障，请稍后再试或到前台咨询。</p>"
+            "<p>Sorry, something went wrong. Please try again later or ask at the front desk.</p>"
+        )
         return HTMLResponse(body, status_code, headers)
 

@@ -93,14 +93,13 @@ class CSRFMiddleware:
         if scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS or scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        from starlette.requests import Request as StarletteRequest
-
         body, too_big = await _read_body(receive)
         replay = _replayer(body)
-        request = StarletteRequest(scope, receive=_replayer(body))
+        request = Request(scope, receive=_replayer(body))
         if too_big:
             _ = gettext_for(request)
-            await message(request, _("The form is too large"), _("Please shorten what you entered and try again."), 413)(scope, replay, send)
+            response = message(request, _("The form is too large"), _("Please shorten what you entered and try again."), 413)
+            await response(scope, replay, send)
             return
         sent = request.headers.get(CSRF_HEADER)
         if not sent:

@@ -118,7 +118,8 @@ def plugins_toggle(
     _ = gettext_for(request)
     flag = enabled.strip().lower()
     if plugin not in ctx.host.plugins:
-        return message(request, _("Unknown plugin"), _("There is no installed plugin named “{name}”.").format(name=plugin), 400)
+        text = _("There is no installed plugin named “{name}”.").format(name=plugin)
+        return message(request, _("Unknown plugin"), text, 400)
     if ctx.settings.season(season) is None:
         return message(request, _("Unknown season"), _("There is no season named “{name}”.").format(name=season), 400)
     if flag not in TRUE_WORDS | FALSE_WORDS:

@@ -24,7 +24,9 @@ from kiosk.i18n import normalize, translator
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).with_name("templates")
-env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+)
 
 
 def request_lang(request: Request) -> str:

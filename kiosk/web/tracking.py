@@ -84,9 +84,11 @@ def plugin_view(request: Request, receipt: Receipt, lang: str) -> SafeView | Non
 def _gone(request: Request, state: str):
     _ = gettext_for(request)
     if state == "revoked":
-        title, text = _("This receipt has been cancelled"), _("The service center cancelled this receipt. Please ask at the front desk.")
+        title = _("This receipt has been cancelled")
+        text = _("The service center cancelled this receipt. Please ask at the front desk.")
     else:
-        title, text = _("This receipt has expired"), _("This tracking link is no longer valid. If you still need help, please ask at the front desk.")
+        title = _("This receipt has expired")
+        text = _("This tracking link is no longer valid. If you still need help, please ask at the front desk.")
     return message(request, title, text, 410, TOKEN_HEADERS)
 
 
@@ -95,7 +97,7 @@ def tracking_page(request: Request, token: str):
     _ = gettext_for(request)
     receipt = _lookup(request, token)
     if receipt is None:
-        text = _("We could not find this receipt. Please check the QR code or link, or ask at the front desk.")
+        text = _("Please check the QR code or link, or ask at the front desk.")
         return message(request, _("Receipt not found"), text, 404, TOKEN_HEADERS)
     state = receipt_state(receipt)
     if state != "valid":
