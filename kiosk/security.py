@@ -51,3 +51,22 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _pad(secret: str, context: str, length: int) -> bytes:
+    return hmac.new(secret.encode(), f"kiosk-seal:{context}".encode(), hashlib.sha256).digest()[:length]
+
+
+def seal_token(secret: str, context: str, token: str) -> str:
+    """Keep a token retrievable for an idempotent retry without storing it in clear.
+
+    XOR with an HMAC-derived pad unique to ``context`` (e.g. "queue-ticket:42"): a copy of the
+    database alone, without the data dir's secret key, still yields no working tracking link.
+    """
+    raw = _unb64(token)
+    return _b64(bytes(a ^ b for a, b in zip(raw, _pad(secret, context, len(raw)))))
+
+
+def unseal_token(secret: str, context: str, sealed: str) -> str:
+    raw = _unb64(sealed)
+    return _b64(bytes(a ^ b for a, b in zip(raw, _pad(secret, context, len(raw)))))

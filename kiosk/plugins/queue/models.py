@@ -1,0 +1,105 @@
+"""The queue's tables: services, counters, tickets, the per-day number counter, and the event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kiosk.clock import utcnow
+from kiosk.db import Base, UTCDateTime
+
+
+class QueueService(Base):
+    """A service of the hall (社保医保 A…): its letter, hours, daily cap and materials list."""
+
+    __tablename__ = "queue_service"
+
+    code: Mapped[str] = mapped_column(String(1), primary_key=True)  # the ticket letter
+    name: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(60), default="")
+    materials: Mapped[list[str]] = mapped_column(JSON, default=list)  # 材料清单
+    hours: Mapped[str] = mapped_column(String(80), default="08:30-12:00,13:30-17:00")
+    daily_cap: Mapped[int] = mapped_column(Integer, default=200)
+    minutes_per_person: Mapped[int] = mapped_column(Integer, default=8)  # estimate when data is thin
+    target_minutes: Mapped[int] = mapped_column(Integer, default=30)  # waiting longer than this misses the target
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QueueCounter(Base):
+    """A counter (窗口) and which services it serves."""
+
+    __tablename__ = "queue_counter"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), default="")
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Normal calls since this counter last called the priority lane; starts "due" so a 绿色通道 ticket
+    # in an empty hall is called first.
+    normal_since_priority: Mapped[int] = mapped_column(Integer, default=1000)
+
+
+class DayNumber(Base):
+    """The last number issued per (business day, letter): the one row every taker increments."""
+
+    __tablename__ = "queue_day_number"
+
+    business_day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    letter: Mapped[str] = mapped_column(String(1), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(Base):
+    """A queue ticket. Its letter and number never change, even when it is transferred (一票到底)."""
+
+    __tablename__ = "queue_ticket"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    business_day: Mapped[str] = mapped_column(String(10))
+    letter: Mapped[str] = mapped_column(String(1))
+    number: Mapped[int] = mapped_column(Integer)
+    service_code: Mapped[str] = mapped_column(ForeignKey("queue_service.code"))
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(12), default="waiting")  # waiting called served missed cancelled
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # kept through transfers
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    first_called_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    counter: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    call_count: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    estimate_min: Mapped[int] = mapped_column(Integer, default=0)
+    estimate_max: Mapped[int] = mapped_column(Integer, default=0)
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), nullable=True, unique=True)
+    receipt_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    token_sealed: Mapped[str | None] = mapped_column(String(64), nullable=True)  # for an idempotent retry only
+    terminal: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (
+        UniqueConstraint("business_day", "letter", "number", name="uq_queue_ticket_day_letter_number"),
+        Index("ix_queue_ticket_waiting", "business_day", "state", "service_code", "priority", "arrived_at"),
+    )
+
+    @property
+    def display(self) -> str:
+        return f"{self.letter}{self.number:03d}"
+
+
+class QueueEvent(Base):
+    """Every call, recall, no-show, transfer and finish: the audit trail, the display feed, the statistics."""
+
+    __tablename__ = "queue_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("queue_ticket.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # take call recall missed restore transfer finish cancel
+    counter: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    by: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,67 @@
+"""Statistics per service and business day, from the tickets themselves.
+
+Wait = first call − arrival (the first call: a resident who missed the call did wait that long);
+service time = finish − last call. Estimate accuracy is the mean absolute error between the middle of
+the range the resident was shown and the real wait, over tickets that were called.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date
+
+from sqlalchemy import select
+
+from .models import QueueService, Ticket
+
+
+def _minutes(delta) -> float:
+    return delta.total_seconds() / 60
+
+
+def _p90(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def day_stats(ctx, day: date | None = None) -> dict:
+    day = day or ctx.today()
+    iso = day.isoformat()
+    tz = ctx.settings.tz
+    with ctx.sessions() as s:
+        services = {x.code: x for x in s.scalars(select(QueueService).order_by(QueueService.sort, QueueService.code))}
+        tickets = list(s.scalars(select(Ticket).where(Ticket.business_day == iso)))
+    per_hour = [0] * 24
+    rows = []
+    by_letter: dict[str, list[Ticket]] = {}
+    for t in tickets:
+        by_letter.setdefault(t.letter, []).append(t)
+        per_hour[t.arrived_at.astimezone(tz).hour] += 1
+    for code, svc in services.items():
+        group = by_letter.get(code, [])
+        waits = [_minutes(t.first_called_at - t.arrived_at) for t in group if t.first_called_at]
+        service_times = [_minutes(t.finished_at - t.called_at) for t in group if t.state == "served" and t.finished_at and t.called_at]
+        errors = [abs((t.estimate_min + t.estimate_max) / 2 - w) for t, w in
+                  ((t, _minutes(t.first_called_at - t.arrived_at)) for t in group if t.first_called_at)]
+        rows.append({
+            "code": code,
+            "name": svc.name,
+            "tickets": len(group),
+            "priority": sum(1 for t in group if t.priority),
+            "served": sum(1 for t in group if t.state == "served"),
+            "no_shows": sum(1 for t in group if t.state == "missed"),
+            "waiting": sum(1 for t in group if t.state == "waiting"),
+            "avg_wait_min": _r(statistics.fmean(waits)) if waits else None,
+            "p90_wait_min": _r(_p90(waits)),
+            "avg_service_min": _r(statistics.fmean(service_times)) if service_times else None,
+            "target_min": svc.target_minutes,
+            "over_target_share": round(sum(1 for w in waits if w > svc.target_minutes) / len(waits), 3) if waits else None,
+            "estimate_mae_min": _r(statistics.fmean(errors)) if errors else None,
+        })
+    return {"day": iso, "services": rows, "tickets_per_hour": per_hour, "tickets": len(tickets)}
