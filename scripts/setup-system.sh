@@ -3,7 +3,7 @@
 # Only missing packages are installed, so a second `make test` does not touch apt at all.
 set -euo pipefail
 purpose=${1:-run}
-pkgs=(python3 python3-venv python3-pip fonts-noto-cjk xvfb xauth libgl1 libgl1-mesa-dri libegl1 libmtdev1 libsdl2-2.0-0)
+pkgs=(python3 python3-venv python3-pip fonts-noto-cjk espeak-ng xvfb xauth libgl1 libgl1-mesa-dri libegl1 libmtdev1 libsdl2-2.0-0)
 case "$purpose" in
   test|bench) pkgs+=(postgresql) ;;
 esac

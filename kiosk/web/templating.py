@@ -78,6 +78,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "center": settings.center_name_en if lang == "en" else settings.center_name,
         "title": "",
         "refresh": 0,
+        "stylesheets": (),
+        "body_class": "",
     }
 
 
@@ -94,6 +96,14 @@ def message(request: Request, title: str, text: str, status_code: int, headers: 
     return render(request, "message.html", status_code, headers, title=title, message=text)
 
 
-def page(request: Request, title: str, body: str | Markup, status_code: int = 200) -> HTMLResponse:
-    """A plugin page inside the site's layout. ``body`` is HTML the plugin built and escaped itself."""
-    return render(request, "page.html", status_code, title=title, body=Markup(body))
+def page(
+    request: Request, title: str, body: str | Markup, status_code: int = 200, refresh: int = 0,
+    stylesheets: tuple[str, ...] = (), body_class: str = "",
+) -> HTMLResponse:
+    """A plugin page inside the site's layout. ``body`` is HTML the plugin built and escaped itself.
+
+    ``refresh`` reloads the page every so many seconds (live boards need no script); ``stylesheets``
+    are extra CSS files the plugin serves from its own routes (the CSP allows only our own origin).
+    """
+    return render(request, "page.html", status_code, title=title, body=Markup(body), refresh=refresh,
+                  stylesheets=stylesheets, body_class=body_class)

@@ -56,6 +56,22 @@ def kiosk_daily_tick(ctx, today):
 
 
 @hookimpl
+def kiosk_web_routes(ctx):
+    from .web import build_router
+
+    return [build_router(ctx)]
+
+
+@hookimpl
+def kiosk_staff_links(ctx):
+    from kiosk.types import StaffLink
+
+    return [StaffLink(title="窗口叫号", title_en="Counters", path="/staff/queue"),
+            StaffLink(title="排队统计", title_en="Queue statistics", path="/staff/queue/stats"),
+            StaffLink(title="大厅叫号屏", title_en="Hall board", path="/queue/board")]
+
+
+@hookimpl
 def kiosk_tracking_view(ctx, receipt, lang):
     from .tracking import tracking_view
 

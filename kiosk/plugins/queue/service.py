@@ -254,7 +254,7 @@ def _counter(s: Session, number: int) -> QueueCounter:
     return counter
 
 
-def _current(s: Session, day: str, counter: int) -> Ticket | None:
+def current_ticket(s: Session, day: str, counter: int) -> Ticket | None:
     return s.scalar(
         select(Ticket).where(Ticket.business_day == day, Ticket.state == "called", Ticket.counter == counter).order_by(Ticket.called_at.desc())
     )
@@ -286,7 +286,7 @@ def call_next(ctx, counter: int, service: str | None = None, by: str = "") -> Ti
             if service not in services:
                 raise QueueError("not_served", f"{counter} 号窗口不办理 {service} 类业务", f"counter {counter} does not serve {service}")
             services = [service]
-        current = _current(s, day, counter)
+        current = current_ticket(s, day, counter)
         if current is not None:
             _finish(s, current, "done", by, counter)
         prio = _first_waiting(s, day, services, True)
@@ -321,7 +321,7 @@ def _finish(s: Session, ticket: Ticket, outcome: str, by: str, counter: int | No
 
 def _require_current(s: Session, day: str, counter: int) -> Ticket:
     _counter(s, counter)
-    current = _current(s, day, counter)
+    current = current_ticket(s, day, counter)
     if current is None:
         raise QueueError("no_current", f"{counter} 号窗口现在没有叫号", f"counter {counter} has no called ticket")
     return current

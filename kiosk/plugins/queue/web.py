@@ -1,0 +1,283 @@
+"""The queue's web pages: the public hall board, the counter page and the statistics page for staff.
+
+Pages are built from escaped fragments and rendered inside the site layout (kiosk.web.templating.page);
+every form posts back with the session's CSRF field; every action goes through kiosk.plugins.queue.service,
+exactly as the CLI does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from kiosk.web.auth import StaffIdentity, csrf_input, require_staff
+from kiosk.web.templating import page, request_lang
+
+from . import board as board_mod
+from . import service, stats
+from .models import QueueCounter, QueueService, Ticket
+from .service import OUTCOMES, QueueError
+
+CSS = Path(__file__).with_name("static") / "queue.css"
+STYLES = ("/queue/static/queue.css",)
+OUTCOME_NAMES = {"done": ("办结", "Done"), "consulted": ("咨询解答", "Answered"), "incomplete": ("材料不全", "Documents missing"),
+                 "referred": ("转办", "Referred"), "other": ("其他", "Other")}
+
+
+def t(request: Request, zh: str, en: str) -> str:
+    return en if request_lang(request) == "en" else zh
+
+
+def _url(request: Request, path: str, **params) -> str:
+    if request_lang(request) == "en":
+        params["lang"] = "en"
+    query = {k: v for k, v in params.items() if v not in (None, "")}
+    return path + ("?" + urlencode(query) if query else "")
+
+
+def build_router(ctx) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/queue/static/queue.css", include_in_schema=False)
+    def css():
+        return FileResponse(CSS, media_type="text/css")
+
+    # -- public ---------------------------------------------------------------------------------
+    @router.get("/queue/board")
+    def public_board(request: Request):
+        """The live hall board for phones and a TV browser: current calls, recent calls, waiting."""
+        b = board_mod.board(ctx)
+        en = request_lang(request) == "en"
+        parts = ['<section class="q-calls">']
+        if b.current:
+            for call in b.current:
+                parts.append(Markup('<div class="q-call"><span class="q-num">{}</span><span class="q-desk">{}</span></div>').format(
+                    call.number, t(request, f"{call.counter} 号窗口", f"Counter {call.counter}")))
+        else:
+            parts.append(Markup('<p class="hint">{}</p>').format(t(request, "暂无叫号", "No calls yet")))
+        parts.append("</section>")
+        parts.append(Markup("<h2>{}</h2><ul class=\"q-waiting\">").format(t(request, "等候人数", "Waiting")))
+        for code, name, name_en, count in b.waiting:
+            parts.append(Markup("<li><b>{}</b> {} <span>{}</span></li>").format(code, name_en if en else name,
+                                                                                  f"{count}" if en else f"{count} 人"))
+        parts.append("</ul>")
+        if b.recent:
+            parts.append(Markup("<h2>{}</h2><p class=\"q-recent\">").format(t(request, "最近叫号", "Recent calls")))
+            parts.append(Markup(" · ").join(Markup("{} → {}").format(c.number, c.counter) for c in b.recent))
+            parts.append("</p>")
+        return page(request, t(request, "叫号大厅", "Service hall"), Markup("").join(Markup(p) if isinstance(p, str) else p for p in parts),
+                    refresh=5, stylesheets=STYLES, body_class="q-board")
+
+    @router.get("/api/queue/services")
+    def api_services():
+        return [{"code": x.code, "name": x.name, "name_en": x.name_en, "waiting": x.waiting, "open": x.open,
+                 "opens_at": x.opens_at.isoformat() if x.opens_at else None, "wait_min": x.wait.low, "wait_max": x.wait.high,
+                 "materials": x.materials} for x in service.services_overview(ctx)]
+
+    @router.get("/api/queue/board")
+    def api_board():
+        b = board_mod.board(ctx)
+        as_dict = lambda c: {"number": c.number, "counter": c.counter, "at": c.at.isoformat(), "recall": c.recall}  # noqa: E731
+        return {"current": [as_dict(c) for c in b.current], "recent": [as_dict(c) for c in b.recent],
+                "waiting": [{"code": c, "name": n, "waiting": w} for c, n, _en, w in b.waiting]}
+
+    # -- staff: counters --------------------------------------------------------------------------
+    @router.get("/staff/queue")
+    def counters_page(request: Request, user: StaffIdentity = Depends(require_staff)):
+        with ctx.sessions() as s:
+            desks = list(s.scalars(select(QueueCounter).order_by(QueueCounter.number)))
+            day = service.business_day(ctx)
+            current = {t_.counter: t_.display for t_ in s.scalars(select(Ticket).where(Ticket.business_day == day, Ticket.state == "called"))}
+        items = Markup("").join(
+            Markup('<li><a class="button" href="{}">{} · {} {}</a></li>').format(
+                _url(request, f"/staff/queue/counter/{d.number}"), d.name or d.number, current.get(d.number, "—"),
+                t(request, "（暂停）", "(paused)") if d.paused else "")
+            for d in desks)
+        links = Markup('<p><a href="{}">{}</a> · <a href="{}">{}</a></p>').format(
+            _url(request, "/staff/queue/stats"), t(request, "统计", "Statistics"), _url(request, "/queue/board"), t(request, "大厅叫号屏", "Hall board"))
+        return page(request, t(request, "窗口叫号", "Counters"), Markup('<ul class="nav">') + items + Markup("</ul>") + links, stylesheets=STYLES)
+
+    @router.get("/staff/queue/counter/{number}")
+    def counter_page(request: Request, number: int, user: StaffIdentity = Depends(require_staff)):
+        return page(request, t(request, f"{number} 号窗口", f"Counter {number}"), _counter_body(request, ctx, number),
+                    stylesheets=STYLES, refresh=0)
+
+    @router.post("/staff/queue/counter/{number}")
+    def counter_action(request: Request, number: int, action: str = Form(...), service_code: str = Form(""),
+                       outcome: str = Form("done"), ticket: str = Form(""), user: StaffIdentity = Depends(require_staff)):
+        by = f"web:{user.username}"
+        en = request_lang(request) == "en"
+        try:
+            if action == "call":
+                called = service.call_next(ctx, number, service_code or None, by=by)
+                flash = (f"Called {called.display}" if en else f"已叫 {called.display}") if called else t(request, "没有人在等候", "Nobody is waiting")
+            elif action == "recall":
+                flash = t(request, "已重呼 ", "Called again: ") + service.recall(ctx, number, by=by).display
+            elif action == "no_show":
+                flash = t(request, "已过号 ", "Marked missed: ") + service.no_show(ctx, number, by=by).display
+            elif action == "finish":
+                flash = t(request, "已办结 ", "Done: ") + service.finish(ctx, number, outcome, by=by).display
+            elif action == "transfer":
+                moved = service.transfer(ctx, number, service_code, by=by)
+                flash = t(request, f"{moved.display} 已转到 {moved.service_code} 类业务", f"{moved.display} moved to {moved.service_code}")
+            elif action == "restore":
+                flash = t(request, "已恢复排队 ", "Back in line: ") + service.restore(ctx, ticket, by=by).display
+            elif action in ("pause", "resume"):
+                service.set_paused(ctx, number, action == "pause", by=by)
+                flash = t(request, "窗口已暂停", "Counter paused") if action == "pause" else t(request, "窗口已恢复", "Counter open")
+            elif action == "reprint":
+                flash = _reprint(request, ctx, ticket)
+            else:
+                flash = t(request, "未知操作", "Unknown action")
+        except QueueError as exc:
+            flash = exc.text("en" if en else "zh_CN")
+        request.session["queue_flash"] = flash
+        return RedirectResponse(_url(request, f"/staff/queue/counter/{number}"), status_code=303)
+
+    @router.get("/staff/queue/stats")
+    def stats_page(request: Request, day: str = "", user: StaffIdentity = Depends(require_staff)):
+        from datetime import date
+
+        try:
+            d = date.fromisoformat(day) if day else None
+        except ValueError:
+            d = None
+        return page(request, t(request, "排队统计", "Queue statistics"), _stats_body(request, stats.day_stats(ctx, d)), stylesheets=STYLES)
+
+    @router.get("/api/queue/stats")
+    def api_stats(day: str = "", user: StaffIdentity = Depends(require_staff)):
+        from datetime import date
+
+        try:
+            d = date.fromisoformat(day) if day else None
+        except ValueError:
+            return JSONResponse({"error": "invalid_day"}, 400)
+        return stats.day_stats(ctx, d)
+
+    return router
+
+
+def _reprint(request: Request, ctx, number: str) -> str:
+    """Staff reprint of a ticket's slip (a new token is added; the old slip's QR keeps working)."""
+    from kiosk.models import Receipt
+    from kiosk.receipts import add_token
+
+    with ctx.transaction() as s:
+        ticket = service.find_ticket(s, service.business_day(ctx), number)
+        receipt = s.get(Receipt, ticket.receipt_id) if ticket.receipt_id else None
+        if receipt is None:
+            return t(request, "这张号没有凭条", "This ticket has no slip")
+        issued = add_token(s, ctx.settings, receipt)
+    result = ctx.print_receipt(receipt.id, issued.layout)
+    if result.ok:
+        return t(request, f"{number.upper()} 已重新打印", f"{number.upper()} reprinted")
+    return t(request, f"打印失败：{result.error}", f"Printing failed: {result.error}")
+
+
+def _form(request: Request, number: int, action: str, label: str, extra: Markup = Markup(""), css: str = "button") -> Markup:
+    return Markup('<form method="post" action="{}" class="q-form">{}<input type="hidden" name="action" value="{}">{}'
+                  '<button type="submit" class="{}">{}</button></form>').format(
+        _url(request, f"/staff/queue/counter/{number}"), csrf_input(request), action, extra, css, label)
+
+
+def _service_select(request: Request, services: list[QueueService], allowed: list[str] | None, blank: str) -> Markup:
+    en = request_lang(request) == "en"
+    options = Markup('<option value="">{}</option>').format(blank) if blank else Markup("")
+    for svc in services:
+        if allowed is None or svc.code in allowed:
+            options += Markup('<option value="{}">{} {}</option>').format(svc.code, svc.code, (svc.name_en if en else svc.name) or svc.name)
+    return Markup('<select name="service_code">{}</select>').format(options)
+
+
+def _counter_body(request: Request, ctx, number: int) -> Markup:
+    from datetime import timedelta
+
+    from kiosk.clock import utcnow
+
+    en = request_lang(request) == "en"
+    flash = request.session.pop("queue_flash", "")
+    day = service.business_day(ctx)
+    window = timedelta(minutes=service.QueueSettings.of(ctx).missed_window_minutes)
+    with ctx.sessions() as s:
+        desk = s.get(QueueCounter, number)
+        if desk is None:
+            return Markup('<p class="error">{}</p>').format(t(request, f"没有 {number} 号窗口", f"No counter {number}"))
+        services = list(s.scalars(select(QueueService).order_by(QueueService.sort, QueueService.code)))
+        current = service.current_ticket(s, day, number)
+        waiting = {code: s.scalar(select(func.count()).select_from(Ticket).where(
+            Ticket.business_day == day, Ticket.state == "waiting", Ticket.service_code == code)) or 0 for code in desk.services or []}
+        missed = [x for x in s.scalars(select(Ticket).where(Ticket.business_day == day, Ticket.state == "missed").order_by(Ticket.missed_at.desc()))
+                  if x.missed_at and utcnow() - x.missed_at <= window]
+    out = Markup("")
+    if flash:
+        out += Markup('<p class="flash" role="status">{}</p>').format(flash)
+    if desk.paused:
+        out += Markup('<p class="notice">{}</p>').format(t(request, "本窗口已暂停叫号", "This counter is paused"))
+    out += Markup('<section class="card q-current"><p class="number-label">{}</p><p class="number">{}</p>{}</section>').format(
+        t(request, "当前号码", "Current ticket"), current.display if current else "—",
+        Markup('<p>{} · {}</p>').format(current.service_code, t(request, f"第 {current.call_count} 次呼叫", f"called {current.call_count}×")) if current else "")
+    out += Markup('<section class="card q-actions">')
+    out += _form(request, number, "call", t(request, "叫下一位", "Call next"),
+                 _service_select(request, services, desk.services, t(request, "本窗口全部业务", "All services of this counter")), "button primary")
+    if current:
+        out += _form(request, number, "recall", t(request, "重呼", "Call again"))
+        out += _form(request, number, "no_show", t(request, "过号", "Missed"))
+        outcome_options = Markup("").join(Markup('<option value="{}">{}</option>').format(o, OUTCOME_NAMES[o][1 if en else 0]) for o in OUTCOMES)
+        out += _form(request, number, "finish", t(request, "办结", "Done"), Markup('<select name="outcome">{}</select>').format(outcome_options))
+        out += _form(request, number, "transfer", t(request, "转到其他业务", "Transfer"), _service_select(request, services, None, ""))
+    out += _form(request, number, "resume" if desk.paused else "pause", t(request, "恢复叫号", "Resume") if desk.paused else t(request, "暂停窗口", "Pause"))
+    out += Markup("</section>")
+    out += Markup('<section class="card"><h2>{}</h2><ul>').format(t(request, "等候人数", "Waiting"))
+    for code, count in waiting.items():
+        out += Markup("<li>{}：{}</li>").format(code, count)
+    out += Markup("</ul></section>")
+    out += Markup('<section class="card"><h2>{}</h2>').format(t(request, "过号恢复", "Missed numbers"))
+    if missed:
+        for x in missed:
+            out += _form(request, number, "restore", t(request, f"恢复 {x.display}", f"Put {x.display} back"),
+                         Markup('<input type="hidden" name="ticket" value="{}">').format(x.display))
+    else:
+        out += Markup('<p class="hint">{}</p>').format(t(request, "暂无可恢复的过号", "No missed numbers to put back"))
+    out += Markup("</section>")
+    out += Markup('<section class="card"><h2>{}</h2>').format(t(request, "补打凭条", "Reprint a slip"))
+    out += _form(request, number, "reprint", t(request, "补打", "Reprint"),
+                 Markup('<input name="ticket" placeholder="A023" maxlength="4" required aria-label="{}">').format(t(request, "号码", "Ticket")))
+    out += Markup("</section>")
+    return out
+
+
+def _stats_body(request: Request, data: dict) -> Markup:
+    head = [t(request, "业务", "Service"), t(request, "取号", "Tickets"), t(request, "办结", "Served"), t(request, "过号", "Missed"),
+            t(request, "平均等候", "Avg wait"), t(request, "P90 等候", "P90 wait"), t(request, "平均办理", "Avg service"),
+            t(request, "超时占比", "Over target"), t(request, "预计误差", "Estimate MAE")]
+    fmt = lambda v, unit="": "—" if v is None else f"{v}{unit}"  # noqa: E731
+    rows = Markup("").join(
+        Markup("<tr><th>{} {}</th>" + "<td>{}</td>" * 8 + "</tr>").format(
+            r["code"], r["name"], r["tickets"], r["served"], r["no_shows"], fmt(r["avg_wait_min"], "′"), fmt(r["p90_wait_min"], "′"),
+            fmt(r["avg_service_min"], "′"), "—" if r["over_target_share"] is None else f"{r['over_target_share'] * 100:.0f}%", fmt(r["estimate_mae_min"], "′"))
+        for r in data["services"])
+    table = Markup('<div class="table-wrap"><table class="q-stats"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>').format(
+        Markup("").join(Markup("<th>{}</th>").format(h) for h in head), rows)
+    return Markup("<p>{} {} · {} {}</p>").format(t(request, "日期", "Day"), data["day"], t(request, "共取号", "Tickets"), data["tickets"]) + table + hour_chart(request, data["tickets_per_hour"])
+
+
+def hour_chart(request: Request, per_hour: list[int]) -> Markup:
+    """Tickets per hour as an inline SVG bar chart (no script; readable text labels)."""
+    hours = list(range(7, 19))
+    top = max([per_hour[h] for h in hours] + [1])
+    width, height, bar = 40 * len(hours), 220, 28
+    bars = Markup("")
+    for i, h in enumerate(hours):
+        value = per_hour[h]
+        bh = int(160 * value / top)
+        x = i * 40 + 6
+        bars += Markup('<rect x="{}" y="{}" width="{}" height="{}" fill="#1f5fad"/><text x="{}" y="{}" text-anchor="middle">{}</text>'
+                       '<text x="{}" y="{}" text-anchor="middle">{}</text>').format(
+            x, 180 - bh, bar, bh, x + bar // 2, 175 - bh, value, x + bar // 2, 205, h)
+    return Markup('<h2>{}</h2><svg class="q-chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>').format(
+        t(request, "每小时取号数", "Tickets per hour"), width, height, t(request, "每小时取号数", "Tickets per hour"), bars)

@@ -1,0 +1,121 @@
+"""The queue on the web: tracking page from waiting to called to served, counter page, board, stats."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kiosk.plugins.queue import service, voice
+from kiosk.staff import set_user
+from kiosk.web.app import create_app
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def client(qctx):
+    with qctx.transaction() as s:
+        set_user(s, "clerk", "clerk-password", role="staff")
+    return TestClient(create_app(qctx))
+
+
+def login(client: TestClient) -> str:
+    token = CSRF.search(client.get("/staff/login").text).group(1)
+    r = client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": "/staff/queue"})
+    assert r.status_code in (200, 303)
+    return CSRF.search(client.get("/staff/queue/counter/1").text).group(1)
+
+
+def path_of(url: str) -> str:
+    return "/t/" + url.rsplit("/t/", 1)[1]
+
+
+def test_tracking_page_follows_the_ticket(qctx, client):
+    first = service.take_ticket(qctx, "A")
+    mine = service.take_ticket(qctx, "A")
+    page = client.get(path_of(mine.url))
+    assert page.status_code == 200
+    assert "A002" in page.text and "等候中" in page.text and "前面还有" in page.text and "1 人" in page.text
+    assert 'http-equiv="refresh"' in page.text  # it refreshes itself
+    api = client.get("/api/receipts/" + mine.url.rsplit("/", 1)[1]).json()
+    assert api["number"] == "A002" and api["tracking"]["status"] == "等候中"
+    service.call_next(qctx, 1)  # A001
+    service.call_next(qctx, 1)  # A002: finishes A001
+    page = client.get(path_of(mine.url))
+    assert "请到 1 号窗口办理" in page.text
+    english = client.get(path_of(mine.url) + "?lang=en")
+    assert "Please go to counter 1 now." in english.text
+    service.finish(qctx, 1)
+    page = client.get(path_of(mine.url))
+    assert "已办结" in page.text and 'http-equiv="refresh"' not in page.text
+    assert "A001" in client.get(path_of(first.url)).text
+    # No personal data: the page shows the number and service only.
+    assert "tel" not in page.text.lower()
+
+
+def test_counter_page_actions(qctx, client):
+    token = login(client)
+    service.take_ticket(qctx, "A")
+    service.take_ticket(qctx, "A")
+    post = lambda **data: client.post("/staff/queue/counter/1", data={"csrf_token": token, **data}, follow_redirects=True)  # noqa: E731
+    assert "已叫 A001" in post(action="call").text
+    assert "已重呼 A001" in post(action="recall").text
+    assert "已过号 A001" in post(action="no_show").text
+    page = post(action="call")
+    assert "已叫 A002" in page.text and "恢复 A001" in page.text
+    assert "已恢复排队 A001" in post(action="restore", ticket="A001").text
+    assert "A002 已转到 B 类业务" in post(action="transfer", service_code="B").text
+    assert "已叫 A001" in post(action="call").text
+    assert "已办结 A001" in post(action="finish", outcome="consulted").text
+    assert "没有人在等候" in post(action="call", service_code="A").text
+    assert "不办理 C 类业务" in post(action="call", service_code="C").text
+    assert "窗口已暂停" in post(action="pause").text
+    assert "已暂停" in post(action="call").text
+    assert "窗口已恢复" in post(action="resume").text
+    # Without the CSRF field nothing happens.
+    assert client.post("/staff/queue/counter/1", data={"action": "call"}).status_code == 403
+    # Reprint: no printer is configured in the tests, so the clerk is told printing failed, and the slip is kept.
+    assert "打印失败" in post(action="reprint", ticket="A001").text
+    assert "今天没有 A999 号" in post(action="reprint", ticket="A999").text
+
+
+def test_staff_pages_need_login(client):
+    r = client.get("/staff/queue/counter/1", follow_redirects=False)
+    assert r.status_code in (302, 303, 307) and "/staff/login" in r.headers["location"]
+    assert client.get("/api/queue/stats").status_code == 401
+
+
+def test_board_and_stats(qctx, client):
+    login(client)
+    service.take_ticket(qctx, "A")
+    service.take_ticket(qctx, "C", priority=True)
+    service.call_next(qctx, 4)
+    board = client.get("/queue/board")
+    assert board.status_code == 200 and "C001" in board.text and "4 号窗口" in board.text and 'http-equiv="refresh"' in board.text
+    data = client.get("/api/queue/board").json()
+    assert data["current"] == [{"number": "C001", "counter": 4, "at": data["current"][0]["at"], "recall": False}]
+    assert {w["code"]: w["waiting"] for w in data["waiting"]}["A"] == 1
+    stats = client.get("/api/queue/stats").json()
+    row = {r["code"]: r for r in stats["services"]}
+    assert row["A"]["tickets"] == 1 and row["C"]["priority"] == 1 and stats["tickets_per_hour"][9] == 2
+    html = client.get("/staff/queue/stats").text
+    assert "<svg" in html and "每小时取号数" in html
+    assert client.get("/api/queue/stats?day=yesterday").status_code == 400
+    services = client.get("/api/queue/services").json()
+    assert [s["code"] for s in services] == list("ABCDEF")
+
+
+def test_voice_text_reads_digits_one_by_one(tmp_path):
+    assert voice.caption("A023", 3) == "请 A023 号 到 3 号窗口办理"
+    assert voice.speech_text("A023", 3) == "请 A 零二三 号，到 三 号窗口办理"
+    assert voice.speech_text("B105", 12) == "请 B 一零五 号，到 一二 号窗口办理"
+    clips = voice.announcement("A023", 3, tmp_path)
+    assert clips[0].name == "chime.wav" and len(clips) == 3 and clips[1] == clips[2]  # chime, then said twice
+    assert all(c.stat().st_size > 1000 for c in clips)
+
+
+def test_voice_without_an_engine_still_gives_the_chime(tmp_path, monkeypatch):
+    monkeypatch.setattr(voice.shutil, "which", lambda name: None)
+    assert [c.name for c in voice.announcement("A023", 3, tmp_path)] == ["chime.wav"]
