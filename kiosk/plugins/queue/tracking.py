@@ -27,7 +27,7 @@ def tracking_view(ctx, receipt, lang: str) -> TrackingView | None:
     ticket, service, ahead, wait = found
     en = lang == "en"
     status = STATES.get(ticket.state, (ticket.state, ticket.state))[1 if en else 0]
-    rows = [("Ticket" if en else "号码", ticket.display), ("Service" if en else "业务", (service.name_en if en else service.name) or service.name)]
+    rows = [("Service" if en else "业务", (service.name_en if en else service.name) or service.name)]
     message = ""
     if ticket.state == "waiting":
         rows += [("People ahead" if en else "前面还有", f"{ahead}" if en else f"{ahead} 人"), ("Estimated wait" if en else "预计等候", wait.text(lang))]
