@@ -32,7 +32,8 @@ COLORS = {
     "danger": "#8E1B1B",
     "paused": "#4A4A4A",  # tile of a plugin that is out of service
     "banner": "#FFE08A",
-    "paper": "#FFFFFF",  # the slip on the receipt screen
+    "paper": "#FFFFFF",  # the slip on the receipt screen, text fields
+    "hint": "#555555",  # placeholder text in a field: lighter than typed text, still 7:1
     "ink": "#000000",
     "panel": "#E3E8EF",  # cards and rows on the admin screen
     "scrim": "#000000",  # behind overlays (drawn at 70 % opacity)
@@ -49,6 +50,7 @@ PAIRS = (
     ("on_primary", "paused"),
     ("text", "banner"),
     ("ink", "paper"),
+    ("hint", "paper"),
     ("text", "panel"),
     ("muted", "panel"),
 )
@@ -145,12 +147,16 @@ class Theme:
         return self.px(40)
 
     @property
-    def tile_height(self) -> float:
-        return self.px(300)
+    def tile_height(self) -> float:  # the tallest a tile gets (portrait tiles stack icon over text)
+        return self.px(400 if self.portrait else 300)
+
+    @property
+    def tile_min(self) -> float:  # the shortest a tile may get before tiles go to the next page
+        return self.px(340 if self.portrait else 220)
 
     @property
     def qr(self) -> float:  # on-screen QR, scannable from 40 cm; never below 240 px
-        return max(240, self.px(400))
+        return max(240, self.px(360 if self.portrait else 400))
 
     @property
     def columns(self) -> int:  # tiles per row

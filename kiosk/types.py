@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -21,8 +22,9 @@ class PluginInfo:
 class Tile:
     """A tile on the kiosk's home screen. Tapping it opens the screen named ``screen``.
 
-    ``title`` and ``hint`` are gettext message ids translated by the plugin's own ``translate`` (or
-    plain text in both languages through ``title_en``/``hint_en``). ``order`` sorts tiles (lower first).
+    ``title`` and ``hint`` (one short line) are shown in Chinese, ``title_en``/``hint_en`` in English
+    (the Chinese is shown when they are empty). ``color`` is darkened by the shell until white text on
+    it reaches 7:1 contrast. ``order`` sorts tiles (lower first).
     """
 
     id: str
@@ -40,8 +42,13 @@ class Tile:
 class ScreenSpec:
     """A screen a plugin adds to the touch shell.
 
-    ``factory(ctx)`` builds the Kivy ``Screen`` (import Kivy inside the factory, never at module level,
-    so the domain code and the web host stay free of Kivy). The host names the screen ``name``.
+    ``factory(shell)`` builds the Kivy ``Screen`` (or any widget, which the shell wraps in a Screen).
+    ``shell`` is a :class:`kiosk.screens.api.Shell`: ``.ctx``, ``.lang``, ``.theme``, ``.text(zh, en)``,
+    ``.show_receipt(issued)`` (receipt screen, printing in the background), ``.open(name)``,
+    ``.go_home()``, ``.notify(message)``. Import Kivy inside the factory, never at module level, so the
+    domain code and the web host stay free of Kivy. The host names the screen ``name``; factories run
+    lazily, on the first visit. A screen may define ``reset()`` to clear its inputs when the resident
+    goes home or the kiosk resets itself after idling; a screen without it is thrown away instead.
     """
 
     name: str
@@ -74,3 +81,20 @@ class TrackingView:
     html: str = ""
     refresh: int = 0
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PublicOutcome:
+    """An outcome a plugin publishes on the 公示反馈 board (a resolved request, a decision).
+
+    ``id`` is unique within the supplying plugin; ``body`` is plain text (never markup: it is escaped
+    wherever it is shown); ``published_at`` is an aware datetime (entries dated in the future are not
+    shown yet); ``url`` is where the full record lives (a tracking page), or None.
+    No personal data: the board is public.
+    """
+
+    id: str
+    title: str
+    body: str
+    published_at: datetime
+    url: str | None = None

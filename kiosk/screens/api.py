@@ -1,0 +1,88 @@
+"""The shell API a plugin's screen factory receives: ``ScreenSpec.factory(shell)``.
+
+Why an object of its own instead of the app: a plugin should see a small, stable surface (the
+context, the language, translation, two ways out, the theme) and nothing of the app's insides, so the
+shell can change without breaking plugins. No Kivy import here.
+
+A plugin screen is a Kivy ``Screen`` (or any widget, which the shell wraps in one). It may define
+``reset()``: the shell calls it when the resident goes home and on the idle reset, to clear what was
+typed (and then empties every text field on the screen as a safety net). A screen without ``reset()``
+is thrown away instead and built again the next time, so nothing a resident typed can stay visible for
+the next person either way. A screen whose factory or code raises pauses its plugin ("暂停服务") until
+staff clear the error on the admin screen; the other plugins go on.
+
+Widgets with the elderly-first defaults (sizes and colours from the theme) are in
+:mod:`kiosk.screens.widgets`: ``KioskLabel``, ``Heading``, ``KioskButton``, ``SecondaryButton``,
+``KioskInput``; in .kv rules, ``app.theme`` gives sizes and colours and ``app.tr`` the shell's messages.
+
+Example (inside the plugin; Kivy is imported only when the factory runs)::
+
+    def build_screen(shell):
+        from kivy.uix.screenmanager import Screen
+        from kiosk.screens.widgets import KioskButton
+
+        screen = Screen()
+        screen.add_widget(KioskButton(text=shell.text("取号", "Take a number"), on_release=lambda *_: take(shell)))
+        return screen
+
+    def take(shell):
+        with shell.ctx.transaction() as s:
+            issued = shell.ctx.issue_receipt(s, plugin="queue", kind="ticket", subject="42", number="A042", title="取号凭条")
+        shell.show_receipt(issued)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kiosk.screens.text import pick
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kiosk.context import KioskContext
+    from kiosk.receipts import IssuedReceipt
+    from kiosk.theme import Theme
+
+
+class Shell:
+    """What one plugin's screens may use. ``plugin`` is the plugin's name (errors are filed under it)."""
+
+    def __init__(self, app: Any, plugin: str) -> None:
+        self._app = app
+        self.plugin = plugin
+
+    @property
+    def ctx(self) -> KioskContext:
+        return self._app.ctx
+
+    @property
+    def lang(self) -> str:
+        """``"zh_CN"`` or ``"en"``; screens are rebuilt when it changes."""
+        return self._app.lang
+
+    @property
+    def theme(self) -> Theme:
+        return self._app.theme
+
+    def _(self, msgid: str) -> str:  # noqa: N802 - the conventional gettext name
+        """Translate one of the shell's own messages (domain "shell"); plugins use their own domain."""
+        return self._app.tr(msgid)
+
+    def text(self, zh: str, en: str = "") -> str:
+        """Pick the text for the current language: English when there is one, else the Chinese."""
+        return pick(self.lang, zh, en)
+
+    def show_receipt(self, issued: IssuedReceipt) -> None:
+        """Show the slip on the receipt screen and print it in the background."""
+        self._app.show_receipt(issued)
+
+    def go_home(self) -> None:
+        """Back to the home screen; the plugin's screens are reset."""
+        self._app.go_home()
+
+    def open(self, screen: str) -> None:
+        """Go to another screen by name, usually one of this plugin's own (built on first use)."""
+        self._app.open_screen(screen)
+
+    def notify(self, message: str) -> None:
+        """A short message in a box the resident closes with one tap (e.g. "今天已约满")."""
+        self._app.notify(message)

@@ -1,0 +1,44 @@
+"""The error overlay's handler: an unexpected exception anywhere in the UI becomes a short apology
+and a fresh home screen; it is logged (and filed under the plugin whose screen was showing), and the
+app keeps running.
+
+Why a burst limit: an error raised on every frame would otherwise loop forever behind the overlay;
+after ten errors in thirty seconds the exception is re-raised, the process ends, and the service
+manager (systemd ``Restart=always``) starts a clean kiosk.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+
+from kivy.base import ExceptionHandler, ExceptionManager
+from kivy.clock import Clock
+
+log = logging.getLogger(__name__)
+
+MAX_BURST = 10
+BURST_SECONDS = 30.0
+
+
+class UiErrors(ExceptionHandler):
+    def __init__(self, app) -> None:
+        self.app = app
+        self.times: deque[float] = deque()
+        self.handled = 0  # how many errors this handler has turned into an apology
+
+    def handle_exception(self, inst):
+        if isinstance(inst, (KeyboardInterrupt, SystemExit)):
+            return ExceptionManager.RAISE
+        log.error("unexpected error in the touch shell", exc_info=inst)
+        self.handled += 1
+        now = time.monotonic()
+        self.times.append(now)
+        while self.times and now - self.times[0] > BURST_SECONDS:
+            self.times.popleft()
+        if len(self.times) > MAX_BURST:
+            log.critical("%d errors in %.0f s: stopping so that the service manager restarts the kiosk", len(self.times), BURST_SECONDS)
+            return ExceptionManager.RAISE
+        Clock.schedule_once(lambda _dt: self.app.recover(inst), 0)
+        return ExceptionManager.PASS
