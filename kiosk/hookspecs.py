@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from kiosk.context import KioskContext
     from kiosk.models import Receipt
-    from kiosk.types import PluginInfo, ScreenSpec, StaffLink, Tile, TrackingView
+    from kiosk.types import PluginInfo, PublicOutcome, ScreenSpec, StaffLink, Tile, TrackingView
 
 
 @hookspec
@@ -65,6 +65,15 @@ def kiosk_screens(ctx: KioskContext) -> list[ScreenSpec]:
 
 
 @hookspec
+def kiosk_roles(ctx: KioskContext) -> list[ScreenSpec]:
+    """Whole-screen roles other than the resident kiosk, started with ``kiosk run --role NAME``.
+
+    ``ScreenSpec.name`` is the role's name (e.g. ``display``: the queue's hall display). The screen runs
+    alone, unattended: no home screen, no idle reset. Its factory receives the same ``shell`` object.
+    """
+
+
+@hookspec
 def kiosk_screenshots(ctx: KioskContext) -> list[str]:
     """Names of this plugin's screens worth a screenshot (``kiosk screenshot --list``)."""
 
@@ -72,6 +81,16 @@ def kiosk_screenshots(ctx: KioskContext) -> list[str]:
 @hookspec
 def kiosk_home_banners(ctx: KioskContext, lang: str) -> list[str]:
     """Short urgent lines for the home screen's banner (an urgent notice, a closure today)."""
+
+
+@hookspec
+def kiosk_public_outcomes(ctx: KioskContext, lang: str) -> list[PublicOutcome]:
+    """Outcomes this plugin makes public on the 公示反馈 board (published results of residents' requests).
+
+    The notices plugin shows them on its 公示反馈 board (kiosk, web pages, Atom feed). Staff cannot post
+    there directly, so the board shows exactly what the plugins that handle the cases published. Return
+    only what may be public, without personal data; ``lang`` is the reader's language.
+    """
 
 
 @hookspec

@@ -33,24 +33,48 @@ def _size(value: str) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+def available_roles(ctx) -> dict:
+    """Role name -> (plugin, ScreenSpec) from the enabled plugins' ``kiosk_roles`` (no Kivy needed)."""
+    from kiosk.types import ScreenSpec
+
+    roles: dict = {}
+    for plugin, result in ctx.host.call("kiosk_roles", ctx=ctx, only=ctx.enabled_plugins()):
+        for spec in result if isinstance(result, (list, tuple)) else [result]:
+            if isinstance(spec, ScreenSpec) and spec.name not in roles and spec.name != "kiosk":
+                roles[spec.name] = (plugin, spec)
+    return roles
+
+
 def register(cli: click.Group) -> None:
     @cli.command("run")
     @click.option("--fullscreen", is_flag=True, help="Full screen and locked down: the real terminal.")
-    @click.option("--role", type=click.Choice(["kiosk"]), default="kiosk", show_default=True,
-                  help="What this screen is (only the resident kiosk for now).")
+    @click.option("--role", default="kiosk", show_default=True,
+                  help="What this screen is: the resident kiosk, or a role a plugin offers (display: the hall display).")
     @click.option("--size", "size", default="1920x1080", show_default=True, help="Window size when not full screen.")
     @click.pass_obj
     def run(state, fullscreen: bool, role: str, size: str) -> None:
         """Start the touch shell (windowed unless --fullscreen)."""
         width_height = _size(size)
         ctx = state.ctx
+        roles = {}
+        if role != "kiosk":
+            roles = available_roles(ctx)
+            if role not in roles:
+                known = ", ".join(["kiosk", *roles])
+                raise click.BadParameter(f"unknown role {role!r} (available now: {known})", param_hint="--role")
         _font_check(ctx.settings)
         from kiosk.bootstrap import prepare
 
         prepare(fullscreen=fullscreen, size=width_height, show_cursor=ctx.settings.show_cursor)
-        from kiosk.app import KioskApp
+        if role == "kiosk":
+            from kiosk.app import KioskApp
 
-        app = KioskApp(ctx, fullscreen=fullscreen)
+            app = KioskApp(ctx, fullscreen=fullscreen)
+        else:
+            from kiosk.screens.roles import RoleApp
+
+            plugin, spec = roles[role]
+            app = RoleApp(ctx, role, plugin, spec, fullscreen=fullscreen)
         app.run()
         if app.restart_requested:  # staff pressed "restart": start over as the same command
             os.execv(sys.executable, [sys.executable, "-m", "kiosk.cli", *sys.argv[1:]])

@@ -21,6 +21,8 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 
 from uihelpers import CONFIG, TEST_PLUGINS, FakeClock  # noqa: E402
 
+BUILTINS = ("kiosk.plugins.queue", "kiosk.plugins.notices")
+
 
 # -- the session's app -----------------------------------------------------------------------------
 @pytest.fixture(scope="session")
@@ -35,10 +37,15 @@ def ui_ctx():
     old = {k: os.environ.get(k) for k in ("KIOSK_DATA_DIR", "KIOSK_CONFIG")}
     os.environ["KIOSK_DATA_DIR"], os.environ["KIOSK_CONFIG"] = str(data), str(config)
     try:
-        host = PluginHost(builtins=(), load_entrypoints=False)
+        # The built-in plugins are installed but off (the test config's season does not list them):
+        # a test switches one on with the ``enabled_plugin`` fixture.
+        host = PluginHost(builtins=BUILTINS, load_entrypoints=False)
         for name, plugin in TEST_PLUGINS.items():
             host.register(plugin, name=name)
         ctx = build_context(load_settings(), host)
+        for name in host.plugins:
+            if name not in TEST_PLUGINS and host.implements(name, "kiosk_demo_data"):
+                host.call_one(name, "kiosk_demo_data", ctx=ctx)
     finally:
         for key, value in old.items():
             if value is None:
@@ -65,6 +72,24 @@ def ui_session(ui_ctx):
     yield app, harness, clock
     harness.stop()
     assert background.wait(timeout=10), "background threads still running at the end of the session"
+
+
+@pytest.fixture
+def enabled_plugin(ui_ctx):
+    """``enabled_plugin("queue")`` switches a built-in plugin on for this test only."""
+    from kiosk.seasons import set_enabled
+
+    switched = []
+
+    def enable(name: str) -> None:
+        with ui_ctx.transaction() as s:
+            set_enabled(s, ui_ctx.settings, name, True, by="ui-test", day=ui_ctx.today(), season="all-year")
+        switched.append(name)
+
+    yield enable
+    for name in switched:
+        with ui_ctx.transaction() as s:
+            set_enabled(s, ui_ctx.settings, name, False, by="ui-test", day=ui_ctx.today(), season="all-year")
 
 
 @pytest.fixture

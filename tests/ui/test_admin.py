@@ -72,7 +72,7 @@ def test_admin_switches_a_plugin_for_another_season(ui):
     app.open_admin()
     harness.step(2)
     admin = app.screen("admin")
-    summer = next(b for b in admin.ids.seasons.children if b.text == "暑期")
+    summer = in_view(next(b for b in admin.ids.seasons.children if b.text == "暑期"))
     harness.tap(summer)
     assert admin.season == "summer"
     try:

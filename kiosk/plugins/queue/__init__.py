@@ -56,6 +56,55 @@ def kiosk_daily_tick(ctx, today):
 
 
 @hookimpl
+def kiosk_home_tiles(ctx):
+    from kiosk.types import Tile
+
+    return [Tile(id="queue", title="取号", title_en="Take a number", hint="排队办理业务，领取号码", hint_en="Queue for a counter",
+                 screen="queue.services", icon="号", color="#0B4A8F", order=10)]
+
+
+@hookimpl
+def kiosk_screens(ctx):
+    from kiosk.types import ScreenSpec
+
+    def services(shell):
+        from .screens import build_services_screen
+
+        return build_services_screen(shell)
+
+    def one_service(shell):
+        from .screens import build_service_screen
+
+        return build_service_screen(shell)
+
+    def display(shell):
+        from .display import build_display_screen
+
+        return build_display_screen(shell)
+
+    return [ScreenSpec(name="queue.services", factory=services, title="取号"),
+            ScreenSpec(name="queue.service", factory=one_service, title="取号"),
+            ScreenSpec(name="queue.display", factory=display, title="大厅叫号屏")]
+
+
+@hookimpl
+def kiosk_roles(ctx):
+    from kiosk.types import ScreenSpec
+
+    def display(shell):
+        from .display import build_display_screen
+
+        return build_display_screen(shell)
+
+    return [ScreenSpec(name="display", factory=display, title="大厅叫号屏")]
+
+
+@hookimpl
+def kiosk_screenshots(ctx):
+    return ["queue.services", "queue.service", "queue.display"]
+
+
+@hookimpl
 def kiosk_web_routes(ctx):
     from .web import build_router
 

@@ -1,0 +1,177 @@
+"""The hall display (``kiosk run --role display``): the calls per counter in very large type, the last
+few calls, waiting counts, and every call announced with a chime and Mandarin speech, twice.
+
+Why a Kivy screen and not a web page: the display must speak. A TV browser blocks sound until someone
+interacts with the page, and would need a network service to speak; a Kivy screen on the mini-PC that
+drives the TV plays local WAV files from espeak-ng with no one touching it, and shares the kiosk's
+fonts and theme. (The public web board /queue/board shows the same data on phones, silently.)
+
+New calls are read from the queue's event log every second, off the UI thread. Each one is shown as a
+caption for at least ``MIN_SECONDS`` (so a burst of calls stays readable) while its clips play in
+order. Sound failing (no engine, no card) only leaves the caption: the call itself is already a row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from pathlib import Path
+
+from kivy.clock import Clock
+from kivy.core.audio import SoundLoader
+from kivy.lang import Builder
+from kivy.properties import ListProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+
+from kiosk.screens import background
+
+from . import board as board_mod
+from . import voice
+
+log = logging.getLogger(__name__)
+
+KV = Path(__file__).with_name("display.kv")
+MIN_SECONDS = 6.0
+POLL_SECONDS = 1.0
+_loaded = False
+
+
+class Announcer:
+    """Plays clips one after another; a clip that cannot load or play is skipped."""
+
+    def __init__(self) -> None:
+        self.clips: deque[Path] = deque()
+        self.sound = None
+
+    def play(self, clips: list[Path]) -> None:
+        self.clips.extend(clips)
+        if self.sound is None:
+            self._next()
+
+    def _next(self, *_args) -> None:
+        self.sound = None
+        while self.clips:
+            path = self.clips.popleft()
+            try:
+                sound = SoundLoader.load(str(path))
+            except Exception as exc:  # a broken audio backend must not stop the display
+                log.warning("cannot load %s: %s", path, exc)
+                sound = None
+            if sound is None:
+                continue
+            self.sound = sound
+            sound.bind(on_stop=lambda *_: Clock.schedule_once(self._next, 0.2))
+            try:
+                sound.play()
+            except Exception as exc:
+                log.warning("cannot play %s: %s", path, exc)
+                self.sound = None
+                continue
+            return
+
+    def stop(self) -> None:
+        self.clips.clear()
+        if self.sound is not None:
+            try:
+                self.sound.stop()
+            except Exception:
+                pass
+            self.sound = None
+
+
+class HallCall(BoxLayout):
+    """One counter's current call: the number huge, the counter below."""
+
+    number = StringProperty("")
+    desk = StringProperty("")
+
+
+class HallDisplayScreen(Screen):
+    shell = ObjectProperty(None)
+    caption = StringProperty("")
+    current = ListProperty([])  # [(number, counter text)]
+    recent = StringProperty("")
+    waiting = StringProperty("")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.pending: deque = deque()
+        self.last_event = board_mod.last_event_id(self.shell.ctx) if self.shell else 0
+        self.announcer = Announcer()
+        self._showing_until = 0.0
+        self._busy = False
+        self._events: list = []
+
+    def on_enter(self, *_args):
+        """Poll and announce only while the display is on screen."""
+        self.stop()
+        self._events = [Clock.schedule_interval(self.poll, POLL_SECONDS), Clock.schedule_interval(self.rotate, 0.5)]
+        self.poll()
+
+    def poll(self, *_args) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        ctx = self.shell.ctx
+        after = self.last_event
+
+        def work():
+            return board_mod.calls_since(ctx, after), board_mod.board(ctx)
+
+        background.run(work, self._polled, name="queue-display-poll")
+
+    def on_current(self, _instance, current) -> None:
+        grid = self.ids.calls
+        grid.clear_widgets()
+        for number, desk in current:
+            grid.add_widget(HallCall(number=number, desk=desk))
+
+    def _polled(self, result, error) -> None:
+        self._busy = False
+        if error is not None or result is None:
+            self.caption = self.shell.text("系统连接中，请稍候…", "Reconnecting…") if not self.caption else self.caption
+            return
+        calls, board = result
+        for call in calls:
+            self.last_event = max(self.last_event, call.event_id)
+            self.pending.append(call)
+        shell = self.shell
+        self.current = [(c.number, shell.text(f"{c.counter} 号窗口", f"Counter {c.counter}")) for c in board.current[:6]]
+        self.recent = "   ".join(f"{c.number}→{c.counter}" for c in board.recent[:8])
+        self.waiting = "    ".join(shell.text(f"{name} {count} 人", f"{name_en} {count}") for _code, name, name_en, count in board.waiting)
+
+    def rotate(self, *_args) -> None:
+        """Show the next pending call when the current caption has been up long enough."""
+        now = Clock.get_boottime()
+        if now < self._showing_until or not self.pending:
+            if now >= self._showing_until and not self.pending:
+                self.caption = ""
+            return
+        call = self.pending.popleft()
+        self.caption = voice.caption(call.number, call.counter, self.shell.lang)
+        self._showing_until = now + MIN_SECONDS
+        cache = self.shell.ctx.settings.data_dir / "voice"
+        number, counter = call.number, call.counter
+        background.run(lambda: voice.announcement(number, counter, cache), self._speak, name="queue-voice")
+
+    def _speak(self, clips, error) -> None:
+        if error is None and clips:
+            self.announcer.play(list(clips))
+
+    def on_leave(self, *_args):
+        self.stop()
+
+    def stop(self) -> None:
+        for event in self._events:
+            event.cancel()
+        self._events = []
+        self.announcer.stop()
+
+
+def build_display_screen(shell):
+    global _loaded
+    if not _loaded:
+        Builder.load_file(str(KV))
+        _loaded = True
+    return HallDisplayScreen(shell=shell)

@@ -1,0 +1,111 @@
+"""The queue at the kiosk, driven with real taps: tile → services → one service → ticket → receipt."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from uihelpers import tile_for
+
+pytestmark = pytest.mark.ui
+
+MONDAY_9AM = "2026-11-30T09:00:00+08:00"
+
+
+@pytest.fixture
+def queue_ui(ui, enabled_plugin, monkeypatch):
+    monkeypatch.setenv("KIOSK_NOW", MONDAY_9AM)
+    enabled_plugin("queue")
+    app, harness, clock = ui
+    app.go_home()
+    harness.step(2)
+    yield app, harness
+    app.go_home()
+
+
+def _rows(screen):
+    return {row.code: row for row in screen.ids.list.children}
+
+
+def test_take_a_ticket_with_one_tap_and_follow_it(queue_ui, tmp_path):
+    import zxingcpp
+    from fastapi.testclient import TestClient
+    from PIL import Image
+
+    from kiosk.plugins.queue.models import Ticket
+    from kiosk.web.app import create_app
+
+    app, harness = queue_ui
+    harness.tap(tile_for(app, "queue"))
+    assert app.sm.current == "queue.services"
+    rows = _rows(app.sm.current_screen)
+    assert set(rows) == set("ABCDEF")
+    assert "等候" in rows["A"].detail and "分钟" in rows["A"].detail
+    with app.ctx.sessions() as s:
+        before = s.scalar(select(func.count()).select_from(Ticket))
+    harness.tap(rows["A"])
+    assert app.sm.current == "queue.service"
+    detail = app.sm.current_screen
+    assert detail.title == "社保医保" and "身份证原件及复印件" in detail.materials
+    take = detail.ids.take
+    take.dispatch("on_release")  # a double tap: the second press arrives before the screen changes
+    take.dispatch("on_release")
+    harness.step(2)
+    assert app.sm.current == "receipt"
+    with app.ctx.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Ticket)) == before + 1
+    receipt = app.sm.get_screen("receipt")
+    assert receipt.number.startswith("A") and "前面还有" in receipt.lines
+    assert harness.until(lambda: receipt.status == "printed")
+    codes = zxingcpp.read_barcodes(Image.open(harness.screenshot(tmp_path / "ticket.png")))
+    assert [c.text for c in codes] == [receipt.url]
+    with TestClient(create_app(app.ctx)) as client:
+        page = client.get("/t/" + receipt.url.rsplit("/t/", 1)[1])
+    assert page.status_code == 200 and receipt.number in page.text and "等候中" in page.text
+
+
+def test_priority_lane_is_its_own_button(queue_ui):
+    from kiosk.plugins.queue.models import Ticket
+
+    app, harness = queue_ui
+    harness.tap(tile_for(app, "queue"))
+    harness.tap(_rows(app.sm.current_screen)["C"])
+    detail = app.sm.current_screen
+    assert "绿色通道" in detail.ids.take_priority.text
+    harness.tap(detail.ids.take_priority)
+    assert app.sm.current == "receipt"
+    number = app.sm.get_screen("receipt").number
+    with app.ctx.sessions() as s:
+        ticket = s.scalar(select(Ticket).where(Ticket.letter == "C", Ticket.number == int(number[1:]), Ticket.business_day == "2026-11-30"))
+    assert ticket.priority is True
+
+
+def test_closed_service_says_when_it_opens(queue_ui, monkeypatch):
+    app, harness = queue_ui
+    monkeypatch.setenv("KIOSK_NOW", "2026-11-29T10:00:00+08:00")  # a Sunday
+    harness.tap(tile_for(app, "queue"))
+    row = _rows(app.sm.current_screen)["A"]
+    assert not row.open and "11月30日 08:30" in row.detail
+    harness.tap(row)
+    detail = app.sm.current_screen
+    assert detail.ids.take.disabled and detail.ids.take_priority.disabled
+
+
+def test_printer_failure_keeps_the_ticket(queue_ui, monkeypatch):
+    from kiosk import printing
+    from kiosk.models import Receipt
+
+    app, harness = queue_ui
+
+    def no_printer(cfg):
+        raise OSError("printer unplugged")
+
+    monkeypatch.setattr(printing, "make_printer", no_printer)
+    harness.tap(tile_for(app, "queue"))
+    harness.tap(_rows(app.sm.current_screen)["F"])
+    harness.tap(app.sm.current_screen.ids.take)
+    receipt = app.sm.get_screen("receipt")
+    assert harness.until(lambda: receipt.status == "failed")
+    assert receipt.ids.status.text == "打印机暂时故障，请用手机扫码或拍照保存"
+    with app.ctx.sessions() as s:
+        row = s.scalar(select(Receipt).where(Receipt.number == receipt.number, Receipt.plugin == "queue").order_by(Receipt.id.desc()))
+    assert row is not None and "printer unplugged" in row.print_error
