@@ -141,3 +141,14 @@ def test_overrides_and_errors_are_shared_through_the_database(db_url, make_host,
         set_enabled(s, one.settings, "p", True, by="staff-a", day=one.today())
     assert "p" in two.enabled_plugins()
     assert "info broke" in two.last_errors()["p"]
+
+
+def test_the_quick_head_check_agrees_with_alembic(db_url, make_host, make_ctx):
+    """The start-up shortcut that skips importing Alembic must see exactly what Alembic records."""
+    ctx = make_ctx(make_host(visits=VisitsPlugin()), db_url)
+    dirs = ctx.migration_dirs()
+    assert migrate.is_current(ctx.engine, dirs)
+    assert migrate._revision_heads([migrate.MIGRATIONS_DIR / "versions", *dirs]) == set(migrate.current_heads(ctx.engine))
+    with ctx.engine.begin() as conn:
+        conn.execute(text("DELETE FROM alembic_version"))
+    assert not migrate.is_current(ctx.engine, dirs)
