@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kiosk import hookimpl
-from kiosk.types import PluginInfo, Tile, TrackingView
+from kiosk.types import PluginInfo, ScreenSpec, Tile, TrackingView
 
 NAME = "sample"
 
@@ -18,6 +18,37 @@ def kiosk_plugin_info():
 @hookimpl
 def kiosk_home_tiles(ctx):
     return [Tile(id="sample", title="访客登记", title_en="Visitor pass", hint="领取访客凭条", hint_en="Get a visitor slip", screen="sample.main", icon="访")]
+
+
+@hookimpl
+def kiosk_screens(ctx):
+    return [ScreenSpec(name="sample.main", factory=build_screen, title="访客登记")]
+
+
+def build_screen(shell):
+    """One big button that issues a visitor pass and shows its receipt (Kivy is imported only here)."""
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.screenmanager import Screen
+
+    from kiosk.screens.widgets import Heading, KioskButton
+
+    screen = Screen()
+    box = BoxLayout(orientation="vertical", padding=shell.theme.pad, spacing=shell.theme.gap)
+    box.add_widget(Heading(text=shell.text("访客登记", "Visitor pass")))
+
+    def issue(*_args):
+        from sqlalchemy import func, select
+
+        from kiosk.models import Receipt
+
+        with shell.ctx.sessions() as session:
+            count = session.scalar(select(func.count()).select_from(Receipt).where(Receipt.plugin == NAME)) or 0
+        shell.show_receipt(issue_pass(shell.ctx, count + 1))
+
+    box.add_widget(KioskButton(text=shell.text("领取访客凭条", "Get a visitor slip"), on_release=issue))
+    box.add_widget(KioskButton(text=shell._("Back to home"), on_release=lambda *_: shell.go_home()))
+    screen.add_widget(box)
+    return screen
 
 
 def issue_pass(ctx, visitor_number: int):
