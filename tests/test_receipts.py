@@ -129,3 +129,27 @@ def test_reprint_records_success(ctx, issued, monkeypatch):
     assert ctx.print_receipt(issued.receipt.id, layout_for(issued.receipt, issued.url, ctx.settings)).ok
     with ctx.sessions() as s:
         assert s.get(Receipt, issued.receipt.id).printed_at is not None
+
+
+def test_png_qr_opens_the_issuing_plugins_tracking_page(make_host, make_ctx, tmp_path):
+    """The whole loop: a plugin issues, the slip is rendered, its QR is decoded, the web host answers."""
+    from fastapi.testclient import TestClient
+
+    from kiosk import hookimpl
+    from kiosk.types import TrackingView
+    from kiosk.web.app import create_app
+
+    class Visits:
+        @hookimpl
+        def kiosk_tracking_view(self, ctx, receipt, lang):
+            return TrackingView(title="来访登记", status="已登记", rows=[("编号", receipt.number)])
+
+    ctx = make_ctx(make_host(visits=Visits()))
+    with ctx.transaction() as s:
+        issued = ctx.issue_receipt(s, plugin="visits", kind="visit", subject="5", number="V005", title="来访凭条")
+    png = save_slip_png(issued.layout, find_faces(ctx.settings.font_path, ctx.settings.data_dir), tmp_path / "slip.png")
+    url = zxingcpp.read_barcodes(Image.open(png))[0].text
+    assert url.startswith(ctx.settings.base_url + "/t/")
+    with TestClient(create_app(ctx)) as client:
+        page = client.get(url[len(ctx.settings.base_url):])
+    assert page.status_code == 200 and "来访登记" in page.text and "已登记" in page.text and "V005" in page.text

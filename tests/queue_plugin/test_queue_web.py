@@ -119,3 +119,22 @@ def test_voice_text_reads_digits_one_by_one(tmp_path):
 def test_voice_without_an_engine_still_gives_the_chime(tmp_path, monkeypatch):
     monkeypatch.setattr(voice.shutil, "which", lambda name: None)
     assert [c.name for c in voice.announcement("A023", 3, tmp_path)] == ["chime.wav"]
+
+
+def test_staff_reprint_prints_a_slip_whose_qr_still_tracks_the_ticket(qctx, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    lp = tmp_path / "lp0"
+    qctx.settings = replace(qctx.settings, printer=replace(qctx.settings.printer, backend="file", path=str(lp)))
+    with qctx.transaction() as s:
+        set_user(s, "clerk", "clerk-password", role="staff")
+    client = TestClient(create_app(qctx))
+    token = login(client)
+    first = service.take_ticket(qctx, "D")
+    page = client.post("/staff/queue/counter/5", data={"csrf_token": token, "action": "reprint", "ticket": "d001"}, follow_redirects=True)
+    assert "D001 已重新打印" in page.text
+    data = lp.read_bytes()
+    assert "计划生育".encode("gb18030") in data and b"/t/" in data
+    reprinted = data.split(b"1P0", 1)[1].split(b"\x1d", 1)[0].decode()  # the URL inside the native QR command
+    assert reprinted != first.url and "D001" in client.get(path_of(reprinted)).text
+    assert "D001" in client.get(path_of(first.url)).text  # the first slip keeps working

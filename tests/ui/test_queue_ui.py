@@ -109,3 +109,28 @@ def test_printer_failure_keeps_the_ticket(queue_ui, monkeypatch):
     with app.ctx.sessions() as s:
         row = s.scalar(select(Receipt).where(Receipt.number == receipt.number, Receipt.plugin == "queue").order_by(Receipt.id.desc()))
     assert row is not None and "printer unplugged" in row.print_error
+
+
+def test_hall_display_shows_and_captions_every_call(queue_ui, monkeypatch):
+    from kiosk.plugins.queue import display, service, voice
+
+    app, harness = queue_ui
+    spoken = []
+    monkeypatch.setattr(voice, "announcement", lambda number, counter, cache, repeat=2: spoken.append((number, counter)) or [])
+    monkeypatch.setattr(display, "MIN_SECONDS", 0.3)
+    app.open_screen("queue.display")
+    screen = app.sm.current_screen
+    assert app.sm.current == "queue.display"
+    service.take_ticket(app.ctx, "A")
+    service.take_ticket(app.ctx, "C")
+    a = service.call_next(app.ctx, 2).display
+    b = service.call_next(app.ctx, 4).display  # two calls at once: both captions are shown, one after the other
+    assert harness.until(lambda: screen.caption == f"请 {a} 号 到 2 号窗口办理", timeout=5)
+    assert harness.until(lambda: screen.caption == f"请 {b} 号 到 4 号窗口办理", timeout=5)
+    assert harness.until(lambda: (a, 2) in spoken and (b, 4) in spoken, timeout=5)
+    numbers = {call.number for call in screen.ids.calls.children}
+    assert {a, b} <= numbers
+    service.recall(app.ctx, 2)  # a recall is announced again
+    assert harness.until(lambda: spoken.count((a, 2)) == 2, timeout=5)
+    app.go_home()
+    assert not screen._events  # it stops polling when it leaves the screen

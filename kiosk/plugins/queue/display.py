@@ -162,6 +162,12 @@ class HallDisplayScreen(Screen):
     def on_leave(self, *_args):
         self.stop()
 
+    def reset(self) -> None:
+        """Going home on the kiosk: stop polling and sounds (they start again when shown)."""
+        self.stop()
+        self.pending.clear()
+        self.caption = ""
+
     def stop(self) -> None:
         for event in self._events:
             event.cancel()
