@@ -22,11 +22,13 @@ if [ -n "${DISPLAY:-}" ]; then
   where="on your display ($DISPLAY)"
   "$BIN/kiosk" run >"$KIOSK_DATA_DIR/kiosk.log" 2>&1 &
 else
-  display=:${KIOSK_DISPLAY:-77}
+  n=${KIOSK_DISPLAY:-77}
+  while [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done  # the first free display number
+  display=:$n
   Xvfb "$display" -screen 0 1920x1080x24 +extension GLX >"$KIOSK_DATA_DIR/xvfb.log" 2>&1 &
   pids+=($!)
   sleep 1
-  where="on the virtual display $display (no screen here): see it with 'DISPLAY=$display xwd -root | convert xwd:- kiosk.png', or render any screen with '$BIN/kiosk screenshot home --out home.png'"
+  where="on the virtual display $display (no screen here); render any screen as a picture with '$BIN/kiosk screenshot home --out home.png' (list: '$BIN/kiosk screenshot --list')"
   DISPLAY=$display "$BIN/kiosk" run >"$KIOSK_DATA_DIR/kiosk.log" 2>&1 &
 fi
 pids+=($!)
@@ -35,7 +37,9 @@ cat <<MSG
 
   华新社区服务中心 kiosk is running.
   - Touch shell: $where (log: $KIOSK_DATA_DIR/kiosk.log)
-  - Web host:    http://$HOST:$PORT/healthz, tracking pages http://$HOST:$PORT/t/<token>
+  - Web host:    http://$HOST:$PORT/healthz, tracking pages http://$HOST:$PORT/t/<token>,
+                 hall board http://$HOST:$PORT/queue/board, notices http://$HOST:$PORT/notices
+  - Hall display: '$BIN/kiosk run --role display' on the PC behind the hall TV
   - Staff area:  http://$HOST:$PORT/staff  (demo logins: admin / huaxin-admin, clerk / huaxin-staff)
   - Kiosk staff PIN (press the center's name for 3 seconds): 246810
   - Data:        $KIOSK_DATA_DIR   (change the demo passwords and PIN before real use)
