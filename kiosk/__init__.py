@@ -9,8 +9,6 @@ Plugin authors import :data:`hookimpl` from here to mark their hook implementati
         ...
 """
 
-from importlib import metadata as _metadata
-
 import pluggy
 
 PROJECT_NAME = "kiosk"
@@ -18,9 +16,7 @@ PROJECT_NAME = "kiosk"
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
-try:
-    __version__ = _metadata.version(PROJECT_NAME)
-except _metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.1.0"
+#: The one place the version is written (pyproject.toml reads it from here): no metadata scan at start-up.
+__version__ = "0.1.0"
 
 __all__ = ["hookimpl", "hookspec", "__version__", "PROJECT_NAME"]

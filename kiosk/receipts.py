@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import qrcode
-import qrcode.constants
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +18,7 @@ from kiosk.config import Settings
 from kiosk.models import Receipt, ReceiptToken
 from kiosk.security import new_token, token_hash
 
-QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
+QR_ERROR_CORRECTION_LEVEL = "M"  # qrcode.constants.ERROR_CORRECT_M; qrcode is imported when a QR is made
 MAX_LINES = 12
 MAX_LINE_CHARS = 80
 
@@ -161,8 +159,12 @@ def revoke(receipt: Receipt) -> None:
     receipt.revoked_at = utcnow()
 
 
-def make_qr(url: str) -> qrcode.QRCode:
-    qr = qrcode.QRCode(error_correction=QR_ERROR_CORRECTION, border=4, box_size=1)
+def make_qr(url: str):
+    """A normal QR code (never Micro QR), error correction M, the standard 4-module quiet zone."""
+    import qrcode
+    import qrcode.constants
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, box_size=1)
     qr.add_data(url)
     qr.make(fit=True)
     return qr
