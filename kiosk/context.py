@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk import clock, migrate, receipts
 from kiosk.config import Settings, load_settings
-from kiosk.db import make_engine, make_session_factory
+from kiosk.db import make_engine, make_session_factory, make_write_session_factory
 from kiosk.models import PluginError, Receipt
 from kiosk.pluginhost import PluginHost
 from kiosk.seasons import enablement
@@ -41,6 +41,7 @@ class KioskContext:
     engine: Engine
     sessions: sessionmaker[Session]
     calendar: WorkCalendar
+    write_sessions: sessionmaker[Session] | None = None
     terminal: str = field(default_factory=socket.gethostname)
 
     # -- time ------------------------------------------------------------------------------------
@@ -54,8 +55,9 @@ class KioskContext:
     # -- storage ---------------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session committed on success, rolled back on error."""
-        with self.sessions() as session, session.begin():
+        """A session committed on success, rolled back on error (on SQLite it takes the write lock first)."""
+        factory = self.write_sessions or self.sessions
+        with factory() as session, session.begin():
             yield session
 
     def migration_dirs(self) -> list[Path]:
@@ -150,6 +152,7 @@ def build_context(
         host=host,
         engine=engine,
         sessions=make_session_factory(engine),
+        write_sessions=make_write_session_factory(engine),
         calendar=WorkCalendar.from_settings(settings),
     )
     if run_migrations:

@@ -1,8 +1,10 @@
 """One engine and session factory for SQLite and PostgreSQL, and the declarative base plugins share.
 
 SQLite is tuned so that a power cut loses no committed row (WAL, ``synchronous=FULL``) and several
-processes on one kiosk wait for each other instead of failing (``busy_timeout``); transactions start
-with ``BEGIN IMMEDIATE`` so a writer takes the lock up front rather than failing half-way.
+processes on one kiosk wait for each other instead of failing (``busy_timeout``). Write transactions
+(sessions from :func:`make_write_session_factory`, used by ``ctx.transaction()``) start with
+``BEGIN IMMEDIATE``, so a writer takes the lock up front rather than failing half-way; reads start a
+plain deferred ``BEGIN`` and never wait for a writer (WAL lets them read the last committed state).
 """
 
 from __future__ import annotations
@@ -80,11 +82,20 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+
+
+WRITE_OPTION = "kiosk_write"
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading (on SQLite a deferred transaction)."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_write_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for writing: on SQLite the transaction takes the write lock when it begins."""
+    return sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
 
 
 @contextmanager

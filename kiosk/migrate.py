@@ -85,7 +85,7 @@ def upgrade(engine: Engine, plugin_dirs: list[Path] | None = None) -> list[str]:
     from alembic import command
 
     cfg = alembic_config(engine, plugin_dirs)
-    with engine.begin() as connection:
+    with engine.execution_options(kiosk_write=True).begin() as connection:  # SQLite: take the write lock first
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")
     return current_heads(engine)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from kiosk import hookimpl, migrate
 from kiosk.models import Receipt, ReceiptToken
@@ -152,3 +152,19 @@ def test_the_quick_head_check_agrees_with_alembic(db_url, make_host, make_ctx):
     with ctx.engine.begin() as conn:
         conn.execute(text("DELETE FROM alembic_version"))
     assert not migrate.is_current(ctx.engine, dirs)
+
+
+def test_sqlite_readers_do_not_wait_for_a_writer(make_host, make_ctx):
+    """A write transaction holds the lock; a read started meanwhile answers from the last commit.
+
+    (With BEGIN IMMEDIATE on reads, the read would wait out the busy timeout and fail "database is locked".)
+    """
+    from kiosk.models import Receipt
+
+    ctx = make_ctx(make_host())
+    with ctx.transaction() as s:
+        ctx.issue_receipt(s, plugin="p", kind="t", subject="1", number="A1", title="t")
+    with ctx.transaction() as writer:
+        ctx.issue_receipt(writer, plugin="p", kind="t", subject="2", number="A2", title="t")
+        with ctx.sessions() as reader:
+            assert reader.scalar(select(func.count()).select_from(Receipt)) == 1  # the uncommitted one is invisible
