@@ -48,6 +48,16 @@ def lang_url(lang: str, path: str, **params: Any) -> str:
     return path + ("&" if "?" in path else "?") + urlencode(query)
 
 
+def text_for(request: Request, zh: str, en: str) -> str:
+    """The Chinese or English text for this request (plugins' pages use it for short bilingual strings)."""
+    return en if request_lang(request) == "en" else zh
+
+
+def link(request: Request, path: str, **params: Any) -> str:
+    """``path`` with ``params`` (empty ones dropped), keeping English when the page is English."""
+    return lang_url(request_lang(request), path, **{k: v for k, v in params.items() if v not in (None, "")})
+
+
 def switch_url(request: Request) -> str:
     """The same page in the other language."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]

@@ -9,13 +9,12 @@ now are served: after its end time a notice's page answers 404 like one that nev
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from markupsafe import Markup
 
-from kiosk.web.templating import message, page, request_lang
+from kiosk.web.templating import link as url, text_for as t, message, page, request_lang
 
 from . import boards, entries, feed, markup
 from .entries import Entry
@@ -23,18 +22,6 @@ from .images import image_of
 
 CSS = Path(__file__).with_name("static") / "notices.css"
 STYLES = ("/notices/static/notices.css",)
-
-
-def t(request: Request, zh: str, en: str) -> str:
-    return en if request_lang(request) == "en" else zh
-
-
-def url(request: Request, path: str, **params) -> str:
-    """``path`` with ``params``, keeping English when the page is English."""
-    if request_lang(request) == "en":
-        params["lang"] = "en"
-    query = {k: v for k, v in params.items() if v not in (None, "")}
-    return path + ("?" + urlencode(query) if query else "")
 
 
 def flags(request: Request, entry: Entry) -> Markup:

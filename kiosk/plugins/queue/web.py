@@ -8,7 +8,6 @@ exactly as the CLI does.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
@@ -16,7 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from kiosk.web.auth import StaffIdentity, csrf_input, require_staff
-from kiosk.web.templating import page, request_lang
+from kiosk.web.templating import link as _url, text_for as t, page, request_lang
 
 from . import board as board_mod
 from . import service, stats
@@ -27,17 +26,6 @@ CSS = Path(__file__).with_name("static") / "queue.css"
 STYLES = ("/queue/static/queue.css",)
 OUTCOME_NAMES = {"done": ("办结", "Done"), "consulted": ("咨询解答", "Answered"), "incomplete": ("材料不全", "Documents missing"),
                  "referred": ("转办", "Referred"), "other": ("其他", "Other")}
-
-
-def t(request: Request, zh: str, en: str) -> str:
-    return en if request_lang(request) == "en" else zh
-
-
-def _url(request: Request, path: str, **params) -> str:
-    if request_lang(request) == "en":
-        params["lang"] = "en"
-    query = {k: v for k, v in params.items() if v not in (None, "")}
-    return path + ("?" + urlencode(query) if query else "")
 
 
 def build_router(ctx) -> APIRouter:
