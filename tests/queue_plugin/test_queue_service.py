@@ -203,3 +203,21 @@ def test_eight_processes_taking_fifty_tickets_each(qctx, db_url, isolated_env):
     with qctx.sessions() as s:
         assert sorted(s.scalars(select(Ticket.number))) == list(range(1, 401))
         assert s.scalar(select(QueueCounter).where(QueueCounter.number == 1)) is not None
+
+
+def test_call_a_number_out_of_order_is_audited(qctx):
+    from kiosk.plugins.queue.models import QueueEvent
+
+    for _ in range(3):
+        service.take_ticket(qctx, "A")
+    called = service.call_number(qctx, 1, "a003")
+    assert called.display == "A003" and called.state == "called" and called.counter == 1
+    with qctx.sessions() as s:
+        event = s.scalars(select(QueueEvent).where(QueueEvent.ticket_id == called.id, QueueEvent.action == "call")).one()
+    assert event.detail["out_of_order"] is True
+    assert service.call_next(qctx, 1).display == "A001"  # the rest keep their order
+    with pytest.raises(QueueError) as err:
+        service.call_number(qctx, 1, "A003")  # already served (finished by the next call)
+    assert err.value.code == "not_waiting"
+    with pytest.raises(QueueError):
+        service.call_number(qctx, 1, "Z9")

@@ -74,6 +74,10 @@ def test_counter_page_actions(qctx, client):
     assert "窗口已暂停" in post(action="pause").text
     assert "已暂停" in post(action="call").text
     assert "窗口已恢复" in post(action="resume").text
+    service.take_ticket(qctx, "F")
+    service.take_ticket(qctx, "F")
+    assert "已叫 F002" in post(action="call_number", ticket="F002").text  # out of order
+    assert "F002 不在等候中" in post(action="call_number", ticket="F002").text
     # Without the CSRF field nothing happens.
     assert client.post("/staff/queue/counter/1", data={"action": "call"}).status_code == 403
     # Reprint: no printer is configured in the tests, so the clerk is told printing failed, and the slip is kept.

@@ -60,12 +60,16 @@ def register(cli: click.Group) -> None:
     @queue_group.command("call")
     @click.option("--counter", type=int, required=True)
     @click.option("--service", "service_code", default=None, help="Call only this service's letter.")
+    @click.option("--number", default=None, help="Call this waiting ticket out of order (e.g. A023).")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
-    def call_cmd(state, counter, service_code, as_json):
+    def call_cmd(state, counter, service_code, number, as_json):
         """Call the next ticket to a counter (finishes the counter's current one)."""
         try:
-            t = service.call_next(state.ctx, counter, service_code, by="cli")
+            if number:
+                t = service.call_number(state.ctx, counter, number, by="cli")
+            else:
+                t = service.call_next(state.ctx, counter, service_code, by="cli")
         except QueueError as exc:
             _fail(exc)
         data = {"number": t.display if t else None, "counter": counter, "service": t.service_code if t else None}

@@ -312,6 +312,28 @@ def call_next(ctx, counter: int, service: str | None = None, by: str = "") -> Ti
         return chosen
 
 
+def call_number(ctx, counter: int, number: str, by: str = "") -> Ticket:
+    """Call one waiting ticket out of order (a resident who cannot wait, a chained visit); audited."""
+    day = business_day(ctx)
+    with ctx.transaction() as s:
+        desk = _counter(s, counter)
+        if desk.paused:
+            raise QueueError("paused", f"{counter} 号窗口已暂停，请先恢复", f"counter {counter} is paused: resume it first")
+        ticket = find_ticket(s, day, number)
+        if ticket.state != "waiting":
+            raise QueueError("not_waiting", f"{ticket.display} 不在等候中", f"{ticket.display} is not waiting")
+        current = current_ticket(s, day, counter)
+        if current is not None:
+            _finish(s, current, "done", by, counter)
+        now = utcnow()
+        ticket.state, ticket.called_at, ticket.counter = "called", now, counter
+        ticket.first_called_at = ticket.first_called_at or now
+        ticket.call_count += 1
+        s.add(QueueEvent(ticket_id=ticket.id, action="call", counter=counter, by=by,
+                         detail={"number": ticket.display, "out_of_order": True}))
+        return ticket
+
+
 def _finish(s: Session, ticket: Ticket, outcome: str, by: str, counter: int | None) -> None:
     ticket.state = "served"
     ticket.outcome = outcome

@@ -104,6 +104,9 @@ def build_router(ctx) -> APIRouter:
             if action == "call":
                 called = service.call_next(ctx, number, service_code or None, by=by)
                 flash = (f"Called {called.display}" if en else f"已叫 {called.display}") if called else t(request, "没有人在等候", "Nobody is waiting")
+            elif action == "call_number":
+                called = service.call_number(ctx, number, ticket, by=by)
+                flash = f"Called {called.display}" if en else f"已叫 {called.display}"
             elif action == "recall":
                 flash = t(request, "已重呼 ", "Called again: ") + service.recall(ctx, number, by=by).display
             elif action == "no_show":
@@ -212,6 +215,8 @@ def _counter_body(request: Request, ctx, number: int) -> Markup:
     out += Markup('<section class="card q-actions">')
     out += _form(request, number, "call", t(request, "叫下一位", "Call next"),
                  _service_select(request, services, desk.services, t(request, "本窗口全部业务", "All services of this counter")), "button primary")
+    out += _form(request, number, "call_number", t(request, "指定叫号", "Call a number"),
+                 Markup('<input name="ticket" placeholder="A023" maxlength="4" required aria-label="{}">').format(t(request, "号码", "Ticket")))
     if current:
         out += _form(request, number, "recall", t(request, "重呼", "Call again"))
         out += _form(request, number, "no_show", t(request, "过号", "Missed"))
