@@ -230,7 +230,11 @@ def in_process() -> dict:
         harness.step(2)
 
     t0 = time.perf_counter()
-    for _ in range(JOURNEYS):
+    rss_marks = {}
+    for i in range(JOURNEYS):
+        if i in (JOURNEYS // 10, JOURNEYS // 2):
+            gc.collect()
+            rss_marks[f"after_{i}_journeys"] = rss_mb()
         harness.tap(tile())
         app.sm.current_screen.field.text = "李四 3号楼"
         harness.tap(app.sm.current_screen.issue_button)
@@ -251,7 +255,7 @@ def in_process() -> dict:
         "tile_tap_ms": {"median": statistics.median(tile_ms), "p95": pct(tile_ms, 0.95), "max": max(tile_ms)},
         "issue_tap_ms": {"median": statistics.median(issue_ms), "p95": pct(issue_ms, 0.95), "max": max(issue_ms)},
         "queue_take_tap_ms": {"median": statistics.median(queue_ms), "p95": pct(queue_ms, 0.95), "max": max(queue_ms)},
-        "rss_mb": {"after_start": rss_start, f"after_{JOURNEYS}_journeys": rss_end},
+        "rss_mb": {"after_start": rss_start, **rss_marks, f"after_{JOURNEYS}_journeys": rss_end},
         "journey_ms_mean": journeys_s * 1000 / max(1, JOURNEYS),
     }
 
@@ -292,6 +296,8 @@ def main() -> None:
     print(f"  issue tap -> receipt with QR drawn:  median {it['median']:.1f} ms, p95 {it['p95']:.1f} ms (goal p95 < 100 ms; {TAPS} taps)")
     qt = results["queue_take_tap_ms"]
     print(f"  queue 取号 tap -> receipt with QR:   median {qt['median']:.1f} ms, p95 {qt['p95']:.1f} ms ({TAPS} taps, a real ticket each)")
+    marks = ", ".join(f"{v:.0f} MB {k.replace('_', ' ')}" for k, v in rss.items() if k.startswith("after_") and k != "after_start")
+    print(f"  resident memory by journeys: {marks}")
     print(f"  resident memory: {rss['after_start']:.0f} MB after start, "
           f"{rss[f'after_{JOURNEYS}_journeys']:.0f} MB after {JOURNEYS} journeys with idle resets"
           f" ({results['journey_ms_mean']:.0f} ms per journey)")
