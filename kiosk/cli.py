@@ -418,9 +418,8 @@ def pin_hash(pin_stdin: bool) -> None:
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32))
 @click.pass_obj
-def serve(state: CliState, host: str, port: int, workers: int) -> None:
+def serve(state: CliState, host: str, port: int) -> None:
     """Start the web host: tracking pages for phones, the staff area, the JSON API."""
     import uvicorn
 

@@ -221,3 +221,34 @@ def test_call_a_number_out_of_order_is_audited(qctx):
     assert err.value.code == "not_waiting"
     with pytest.raises(QueueError):
         service.call_number(qctx, 1, "Z9")
+
+
+def test_daily_cap_holds_with_concurrent_takers(qctx, db_url, isolated_env):
+    """Eight processes race for the last five tickets: exactly five are issued, the rest are told it is full."""
+    with qctx.transaction() as s:
+        s.get(QueueService, "A").daily_cap = 5
+    spawn = multiprocessing.get_context("spawn")
+    out = spawn.Queue()
+    procs = [spawn.Process(target=_try_one, args=(db_url, str(isolated_env), out)) for _ in range(8)]
+    for p in procs:
+        p.start()
+    results = sorted((out.get(timeout=240) for _ in procs), key=str)
+    for p in procs:
+        p.join(timeout=60)
+    assert sorted(r for r in results if isinstance(r, int)) == [1, 2, 3, 4, 5]
+    assert results.count("full") == 3
+
+
+def _try_one(url: str, data_dir: str, queue_out) -> None:
+    os.environ.update(KIOSK_DATABASE_URL=url, KIOSK_DATA_DIR=data_dir, KIOSK_NOW="2026-11-30T09:00:00+08:00")
+    from kiosk.config import load_settings
+    from kiosk.context import build_context
+    from kiosk.pluginhost import PluginHost
+
+    ctx = build_context(load_settings(), PluginHost(builtins=("kiosk.plugins.queue",), load_entrypoints=False), run_migrations=False)
+    try:
+        queue_out.put(service.take_ticket(ctx, "A").ticket.number)
+    except QueueError as exc:
+        queue_out.put(exc.code)
+    finally:
+        ctx.engine.dispose()

@@ -207,10 +207,11 @@ def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None) 
                     f"{service.name}现在不办理，{_when_zh(opens, now)}开始取号",
                     f"{service.name_en or service.name} is closed now; it opens {opens:%Y-%m-%d %H:%M}",
                 )
-            issued_today = s.scalar(select(func.count()).select_from(Ticket).where(Ticket.business_day == day, Ticket.letter == code)) or 0
-            if issued_today >= service.daily_cap:
-                raise QueueError("full", f"{service.name}今天的号已取完，请明天再来", f"today's tickets for {service.name_en or service.name} are all taken")
+            # The cap is checked on the number itself: the counter row is locked by the increment, so two
+            # kiosks at the last ticket cannot both pass (the rollback gives the number back).
             number = _next_number(s, day, code)
+            if number > service.daily_cap:
+                raise QueueError("full", f"{service.name}今天的号已取完，请明天再来", f"today's tickets for {service.name_en or service.name} are all taken")
             ticket = Ticket(
                 business_day=day, letter=code, number=number, service_code=code, priority=bool(priority), state="waiting",
                 arrived_at=utcnow(), idempotency_key=key, terminal=ctx.terminal,
