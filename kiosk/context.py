@@ -115,11 +115,11 @@ class KioskContext:
     def tracking_url(self, token: str) -> str:
         return receipts.tracking_url(self.settings, token)
 
-    def tracking_view(self, receipt: Receipt, lang: str) -> TrackingView | None:
+    def tracking_view(self, receipt: Receipt, lang: str, token: str = "") -> TrackingView | None:
         """The issuing plugin's view of ``receipt``; None when that plugin is gone or failed."""
         if receipt.plugin not in self.host.plugins:
             return None
-        view = self.host.call_one(receipt.plugin, "kiosk_tracking_view", ctx=self, receipt=receipt, lang=lang)
+        view = self.host.call_one(receipt.plugin, "kiosk_tracking_view", ctx=self, receipt=receipt, lang=lang, token=token)
         return view if isinstance(view, TrackingView) else None
 
     def print_receipt(self, receipt_id: int, layout: receipts.SlipLayout):

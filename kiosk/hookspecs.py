@@ -94,8 +94,13 @@ def kiosk_public_outcomes(ctx: KioskContext, lang: str) -> list[PublicOutcome]:
 
 
 @hookspec
-def kiosk_tracking_view(ctx: KioskContext, receipt: Receipt, lang: str) -> TrackingView | None:
-    """The tracking page of ``receipt``. Called only on the plugin that issued it."""
+def kiosk_tracking_view(ctx: KioskContext, receipt: Receipt, lang: str, token: str) -> TrackingView | None:
+    """The tracking page of ``receipt``. Called only on the plugin that issued it.
+
+    ``token`` is the tracking token of the page being shown, for links that must stay behind it (a rating
+    form at ``/…/{token}``); it is never stored in clear. An implementation may leave it out of its
+    parameters (pluggy passes only the arguments a hook asks for).
+    """
 
 
 @hookspec

@@ -67,9 +67,9 @@ class SafeView:
     refresh: int
 
 
-def plugin_view(request: Request, receipt: Receipt, lang: str) -> SafeView | None:
+def plugin_view(request: Request, receipt: Receipt, lang: str, token: str = "") -> SafeView | None:
     ctx = request.app.state.ctx
-    view = ctx.tracking_view(receipt, lang)
+    view = ctx.tracking_view(receipt, lang, token)
     if not isinstance(view, TrackingView):
         return None
     try:
@@ -102,7 +102,7 @@ def tracking_page(request: Request, token: str):
     state = receipt_state(receipt)
     if state != "valid":
         return _gone(request, state)
-    view = plugin_view(request, receipt, request_lang(request))
+    view = plugin_view(request, receipt, request_lang(request), token)
     tz = request.app.state.ctx.settings.tz
     return render(
         request,
@@ -127,6 +127,6 @@ def receipt_api(request: Request, token: str):
     if state != "valid":
         return JSONResponse({"error": state}, 410, TOKEN_HEADERS)
     data = receipt_json(receipt, request.app.state.ctx.settings)
-    view = plugin_view(request, receipt, request_lang(request))
+    view = plugin_view(request, receipt, request_lang(request), token)
     data["tracking"] = {"title": view.title, "status": view.status, "rows": [list(r) for r in view.rows]} if view else None
     return JSONResponse(data, headers=TOKEN_HEADERS)

@@ -142,3 +142,35 @@ def test_staff_reprint_prints_a_slip_whose_qr_still_tracks_the_ticket(qctx, tmp_
     reprinted = data.split(b"1P0", 1)[1].split(b"\x1d", 1)[0].decode()  # the URL inside the native QR command
     assert reprinted != first.url and "D001" in client.get(path_of(reprinted)).text
     assert "D001" in client.get(path_of(first.url)).text  # the first slip keeps working
+
+
+def test_rating_a_served_ticket_from_its_qr(qctx, client):
+    mine = service.take_ticket(qctx, "E")
+    token = mine.url.rsplit("/t/", 1)[1]
+    assert "评价本次服务" not in client.get(f"/t/{token}").text  # not before it is served
+    form = client.get(f"/queue/rate/{token}")
+    csrf = CSRF.search(form.text).group(1)
+    assert "办结后才能评价" in client.post(f"/queue/rate/{token}", data={"csrf_token": csrf, "level": 5}).text
+    service.call_next(qctx, 5)
+    service.finish(qctx, 5)
+    assert "评价本次服务" in client.get(f"/t/{token}").text
+    form = client.get(f"/queue/rate/{token}")
+    assert form.status_code == 200 and "非常满意" in form.text and "非常不满意" in form.text
+    csrf = CSRF.search(form.text).group(1)
+    assert client.post(f"/queue/rate/{token}", data={"level": 5}).status_code == 403  # CSRF
+    bad = client.post(f"/queue/rate/{token}", data={"csrf_token": csrf, "level": 1, "reason": "  "})
+    assert bad.status_code == 400 and "请写一下不满意的原因" in bad.text
+    huge = client.post(f"/queue/rate/{token}", data={"csrf_token": csrf, "level": 2, "reason": "慢" * 500})
+    assert huge.status_code == 400 and "不超过 200 字" in huge.text and "慢" * 50 in huge.text  # what was typed is kept
+    ok = client.post(f"/queue/rate/{token}", data={"csrf_token": csrf, "level": 2, "reason": "<script>x</script> 等太久\x00"})
+    assert ok.status_code == 200 and "谢谢您的评价" in ok.text
+    again = client.post(f"/queue/rate/{token}", data={"csrf_token": csrf, "level": 5})
+    assert "已经评价过了" in again.text
+    assert "评价本次服务" not in client.get(f"/t/{token}").text
+    rating = service.rating_of(qctx, mine.ticket.id)
+    assert rating.level == 2 and rating.reason == "<script>x</script> 等太久"
+    from kiosk.plugins.queue.stats import day_stats
+
+    e = {r["code"]: r for r in day_stats(qctx)["services"]}["E"]
+    assert e["ratings"] == 1 and e["satisfied_share"] == 0.0
+    assert client.get("/queue/rate/not-a-token").status_code == 404

@@ -25,7 +25,7 @@ def kiosk_plugin_info():
 
 @hookimpl
 def kiosk_models():
-    return [models.QueueService, models.QueueCounter, models.DayNumber, models.Ticket, models.QueueEvent]
+    return [models.QueueService, models.QueueCounter, models.DayNumber, models.Ticket, models.QueueEvent, models.QueueRating]
 
 
 @hookimpl
@@ -121,7 +121,7 @@ def kiosk_staff_links(ctx):
 
 
 @hookimpl
-def kiosk_tracking_view(ctx, receipt, lang):
+def kiosk_tracking_view(ctx, receipt, lang, token):
     from .tracking import tracking_view
 
-    return tracking_view(ctx, receipt, lang)
+    return tracking_view(ctx, receipt, lang, token)

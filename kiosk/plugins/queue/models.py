@@ -103,3 +103,15 @@ class QueueEvent(Base):
     by: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class QueueRating(Base):
+    """好差评: the resident's rating of a served ticket, from the ticket's QR (once per ticket)."""
+
+    __tablename__ = "queue_rating"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("queue_ticket.id"), unique=True)
+    level: Mapped[int] = mapped_column(Integer)  # 5 非常满意 … 1 非常不满意
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -445,3 +445,38 @@ def close_previous_days(ctx, today) -> int:
             update(Ticket).where(Ticket.business_day < iso, Ticket.state.in_(("waiting", "called")))
             .values(state="closed", outcome="reset", finished_at=utcnow())
         ).rowcount
+
+
+RATING_LEVELS = {5: ("非常满意", "Very satisfied"), 4: ("满意", "Satisfied"), 3: ("基本满意", "Mostly satisfied"),
+                 2: ("不满意", "Unsatisfied"), 1: ("非常不满意", "Very unsatisfied")}
+REASON_MAX = 200
+
+
+def rate(ctx, ticket_id: int, level: int, reason: str = ""):
+    """好差评: one rating per served ticket; an unsatisfied rating needs a reason (as the national system asks)."""
+    from .models import QueueRating
+
+    reason = "".join(ch for ch in (reason or "") if ch.isprintable() or ch == "\n").strip()
+    if level not in RATING_LEVELS:
+        raise QueueError("bad_level", "请选择一个评价", "choose one of the five ratings")
+    if level <= 2 and not reason:
+        raise QueueError("reason_needed", "请写一下不满意的原因，我们会改进", "please say what was wrong")
+    if len(reason) > REASON_MAX:
+        raise QueueError("reason_too_long", f"原因请不超过 {REASON_MAX} 字", f"at most {REASON_MAX} characters, please")
+    with ctx.transaction() as s:
+        ticket = s.get(Ticket, ticket_id)
+        if ticket is None or ticket.state != "served":
+            raise QueueError("not_served", "办结后才能评价", "you can rate once the service is done")
+        if s.scalar(select(QueueRating.id).where(QueueRating.ticket_id == ticket_id)) is not None:
+            raise QueueError("already_rated", "您已经评价过了，谢谢", "this visit has been rated already, thank you")
+        rating = QueueRating(ticket_id=ticket_id, level=level, reason=reason)
+        s.add(rating)
+        s.add(QueueEvent(ticket_id=ticket_id, action="rate", counter=ticket.counter, by="resident", detail={"level": level}))
+        return rating
+
+
+def rating_of(ctx, ticket_id: int):
+    from .models import QueueRating
+
+    with ctx.sessions() as s:
+        return s.scalar(select(QueueRating).where(QueueRating.ticket_id == ticket_id))

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from .models import QueueService, Ticket
+from .models import QueueRating, QueueService, Ticket
 
 
 def _minutes(delta) -> float:
@@ -37,6 +37,8 @@ def day_stats(ctx, day: date | None = None) -> dict:
     with ctx.sessions() as s:
         services = {x.code: x for x in s.scalars(select(QueueService).order_by(QueueService.sort, QueueService.code))}
         tickets = list(s.scalars(select(Ticket).where(Ticket.business_day == iso)))
+        ratings = dict(s.execute(select(QueueRating.ticket_id, QueueRating.level).join(Ticket, Ticket.id == QueueRating.ticket_id)
+                                 .where(Ticket.business_day == iso)).all())
     per_hour = [0] * 24
     rows = []
     by_letter: dict[str, list[Ticket]] = {}
@@ -47,6 +49,7 @@ def day_stats(ctx, day: date | None = None) -> dict:
         group = by_letter.get(code, [])
         waits = [_minutes(t.first_called_at - t.arrived_at) for t in group if t.first_called_at]
         service_times = [_minutes(t.finished_at - t.called_at) for t in group if t.state == "served" and t.finished_at and t.called_at]
+        levels = [ratings[t.id] for t in group if t.id in ratings]
         errors = [abs((t.estimate_min + t.estimate_max) / 2 - w) for t, w in
                   ((t, _minutes(t.first_called_at - t.arrived_at)) for t in group if t.first_called_at)]
         rows.append({
@@ -63,5 +66,7 @@ def day_stats(ctx, day: date | None = None) -> dict:
             "target_min": svc.target_minutes,
             "over_target_share": round(sum(1 for w in waits if w > svc.target_minutes) / len(waits), 3) if waits else None,
             "estimate_mae_min": _r(statistics.fmean(errors)) if errors else None,
+            "ratings": len(levels),
+            "satisfied_share": round(sum(1 for v in levels if v >= 3) / len(levels), 3) if levels else None,
         })
     return {"day": iso, "services": rows, "tickets_per_hour": per_hour, "tickets": len(tickets)}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from markupsafe import escape
+from markupsafe import Markup
 
 from kiosk.types import TrackingView
 
-from .service import ticket_status
+from .service import rating_of, ticket_status
 
 STATES = {
     "waiting": ("等候中", "Waiting"),
@@ -18,7 +18,7 @@ STATES = {
 }
 
 
-def tracking_view(ctx, receipt, lang: str) -> TrackingView | None:
+def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | None:
     if receipt.kind != "ticket":
         return None
     found = ticket_status(ctx, int(receipt.subject))
@@ -29,6 +29,7 @@ def tracking_view(ctx, receipt, lang: str) -> TrackingView | None:
     status = STATES.get(ticket.state, (ticket.state, ticket.state))[1 if en else 0]
     rows = [("Service" if en else "业务", (service.name_en if en else service.name) or service.name)]
     message = ""
+    extra = Markup("")
     if ticket.state == "waiting":
         rows += [("People ahead" if en else "前面还有", f"{ahead}" if en else f"{ahead} 人"), ("Estimated wait" if en else "预计等候", wait.text(lang))]
         if ahead <= 3:
@@ -41,6 +42,9 @@ def tracking_view(ctx, receipt, lang: str) -> TrackingView | None:
                    if en else "您的号已过，请尽快到前台说明，可为您恢复排队。")
     elif ticket.state == "served":
         message = "Thank you for coming." if en else "业务已办结，感谢您的耐心。"
+        if rating_of(ctx, ticket.id) is None:
+            link = f"/queue/rate/{token}" + ("?lang=en" if en else "") if token else ""
+            extra = Markup('<p><a class="button" href="{}">{}</a></p>').format(link, "Rate this visit" if en else "评价本次服务") if link else ""
     return TrackingView(
         title=f"{'Ticket' if en else '排队号'} {ticket.display}",
         status=status,
@@ -48,5 +52,5 @@ def tracking_view(ctx, receipt, lang: str) -> TrackingView | None:
         refresh=0 if ticket.state in ("served", "closed", "cancelled") else 15,
         data={"state": ticket.state, "number": ticket.display, "ahead": ahead, "counter": ticket.counter,
               "wait_min": wait.low, "wait_max": wait.high, "message": message},
-        html=f'<p class="message">{escape(message)}</p>' if message else "",
+        html=(Markup('<p class="message">{}</p>').format(message) if message else Markup("")) + extra,
     )

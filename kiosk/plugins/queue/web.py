@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from kiosk.web.auth import StaffIdentity, csrf_input, require_staff
+from kiosk.web.tracking import limit_lookups
 from kiosk.web.templating import link as _url, text_for as t, page, request_lang
 
 from . import board as board_mod
@@ -60,6 +61,30 @@ def build_router(ctx) -> APIRouter:
             parts.append("</p>")
         return page(request, t(request, "叫号大厅", "Service hall"), Markup("").join(Markup(p) if isinstance(p, str) else p for p in parts),
                     refresh=5, stylesheets=STYLES, body_class="q-board")
+
+    # -- 好差评: rating a served ticket from its QR --------------------------------------------------
+    @router.get("/queue/rate/{token}", dependencies=[Depends(limit_lookups)])
+    def rate_form(request: Request, token: str):
+        ticket_id = _ticket_of(ctx, token)
+        if ticket_id is None:
+            return page(request, t(request, "未找到这张号", "Ticket not found"),
+                        Markup('<p class="notice">{}</p>').format(t(request, "请检查二维码，或到前台咨询。", "Please check the QR code.")), 404)
+        return page(request, t(request, "评价本次服务", "Rate this visit"), _rating_form(request, token), stylesheets=STYLES)
+
+    @router.post("/queue/rate/{token}", dependencies=[Depends(limit_lookups)])
+    def rate_submit(request: Request, token: str, level: int = Form(0), reason: str = Form("")):
+        ticket_id = _ticket_of(ctx, token)
+        if ticket_id is None:
+            return page(request, t(request, "未找到这张号", "Ticket not found"), Markup(""), 404)
+        try:
+            service.rate(ctx, ticket_id, level, reason)
+        except QueueError as exc:
+            error = exc.text(request_lang(request))
+            return page(request, t(request, "评价本次服务", "Rate this visit"), _rating_form(request, token, error, reason), 400,
+                        stylesheets=STYLES)
+        body = Markup('<p class="flash">{}</p><p><a href="{}">{}</a></p>').format(
+            t(request, "谢谢您的评价！", "Thank you for your rating!"), _url(request, f"/t/{token}"), t(request, "返回查看进度", "Back to the ticket"))
+        return page(request, t(request, "评价本次服务", "Rate this visit"), body)
 
     @router.get("/api/queue/services")
     def api_services():
@@ -151,6 +176,33 @@ def build_router(ctx) -> APIRouter:
         return stats.day_stats(ctx, d)
 
     return router
+
+
+def _ticket_of(ctx, token: str) -> int | None:
+    """The ticket behind a tracking token (one hashed look-up), or None."""
+    from kiosk.receipts import find_receipt, receipt_state
+
+    with ctx.sessions() as s:
+        receipt = find_receipt(s, token)
+    if receipt is None or receipt.plugin != service.PLUGIN or receipt.kind != "ticket" or receipt_state(receipt) != "valid":
+        return None
+    return int(receipt.subject)
+
+
+def _rating_form(request: Request, token: str, error: str = "", reason: str = "") -> Markup:
+    """Five big buttons, 非常满意 … 非常不满意, and an optional reason (needed for the two unsatisfied ones)."""
+    en = request_lang(request) == "en"
+    buttons = Markup("").join(
+        Markup('<button type="submit" name="level" value="{}" class="button q-rate-{}">{}</button>').format(level, level, names[1 if en else 0])
+        for level, names in sorted(service.RATING_LEVELS.items(), reverse=True))
+    return Markup(
+        '{}<form method="post" action="{}" class="stack q-rating">{}'
+        '<label for="reason">{}</label><textarea id="reason" name="reason" maxlength="{}" rows="3">{}</textarea>{}</form>'
+    ).format(
+        Markup('<p class="error" role="alert">{}</p>').format(error) if error else "",
+        _url(request, f"/queue/rate/{token}"), csrf_input(request),
+        t(request, "原因或建议（选“不满意”时请填写）", "Reason or suggestion (needed for an unsatisfied rating)"),
+        service.REASON_MAX, reason, buttons)
 
 
 def _reprint(request: Request, ctx, number: str) -> str:
