@@ -16,7 +16,11 @@ case "$action" in
       [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
       as_pg "$bindir/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
-    if ! as_pg "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    if as_pg "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+      port=$(sed -n 4p "$dir/postmaster.pid")  # already running: on the port it was started with
+    else
+      # The first free port from the default on (another server may hold it on a developer's machine).
+      while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
       as_pg "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
     fi
     echo "postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
