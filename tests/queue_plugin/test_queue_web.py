@@ -174,3 +174,44 @@ def test_rating_a_served_ticket_from_its_qr(qctx, client):
     e = {r["code"]: r for r in day_stats(qctx)["services"]}["E"]
     assert e["ratings"] == 1 and e["satisfied_share"] == 0.0
     assert client.get("/queue/rate/not-a-token").status_code == 404
+
+
+def test_admin_edits_services_and_counters(qctx, client):
+    with qctx.transaction() as s:
+        set_user(s, "boss", "boss-password", role="admin")
+    login(client)
+    assert client.get("/staff/queue/setup").status_code == 403  # a clerk may not change the hall
+    client.post("/staff/logout", data={"csrf_token": CSRF.search(client.get("/staff/queue").text).group(1)})
+    token = CSRF.search(client.get("/staff/login").text).group(1)
+    client.post("/staff/login", data={"username": "boss", "password": "boss-password", "csrf_token": token, "next": "/staff"})
+    page = client.get("/staff/queue/setup")
+    assert page.status_code == 200 and "身份证原件及复印件" in page.text
+    csrf = CSRF.search(page.text).group(1)
+    form = {"csrf_token": csrf, "name": "社保医保", "name_en": "Insurance", "hours": "08:00-11:30, 14:00-17:30",
+            "daily_cap": 150, "minutes_per_person": 6, "target_minutes": 20, "materials": "身份证\n\n户口本\n", "active": "1"}
+    bad = client.post("/staff/queue/setup/service/A", data={**form, "hours": "8 to 5", "name": "<b>新名字</b>"})
+    assert bad.status_code == 400 and "办理时间格式不对" in bad.text and "&lt;b&gt;新名字&lt;/b&gt;" in bad.text  # typed text kept, escaped
+    assert client.post("/staff/queue/setup/service/A", data={**form, "daily_cap": 5000}).status_code == 400
+    ok = client.post("/staff/queue/setup/service/A", data=form, follow_redirects=True)
+    assert "A 类业务已保存" in ok.text
+    with qctx.sessions() as s:
+        from kiosk.plugins.queue.models import QueueCounter, QueueService
+
+        a = s.get(QueueService, "A")
+        assert (a.hours, a.daily_cap, a.materials, a.name_en) == ("08:00-11:30,14:00-17:30", 150, ["身份证", "户口本"], "Insurance")
+    saved = client.post("/staff/queue/setup/counter/4", data={"csrf_token": csrf, "name": "4 号窗口", "services": ["C", "A"]},
+                        follow_redirects=True)
+    assert "4 号窗口已保存" in saved.text
+    with qctx.sessions() as s:
+        assert s.get(QueueCounter, 4).services == ["A", "C"]
+    service.take_ticket(qctx, "A")
+    assert service.call_next(qctx, 4).display == "A001"  # counter 4 now serves A
+
+
+def test_long_wait_suggests_a_temporary_counter(qctx, client):
+    login(client)
+    assert "建议临时增开窗口" not in client.get("/staff/queue").text
+    for _ in range(12):  # 12 × 8 min ÷ 3 counters = 32 min > the 30-minute target
+        service.take_ticket(qctx, "A")
+    page = client.get("/staff/queue").text
+    assert "社保医保 等候较长" in page and "建议临时增开窗口" in page

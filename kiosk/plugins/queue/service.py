@@ -480,3 +480,50 @@ def rating_of(ctx, ticket_id: int):
 
     with ctx.sessions() as s:
         return s.scalar(select(QueueRating).where(QueueRating.ticket_id == ticket_id))
+
+
+def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily_cap: int, minutes_per_person: int,
+                   target_minutes: int, materials: list[str], active: bool) -> QueueService:
+    """Staff edit a service: everything is checked first, so a bad field changes nothing."""
+    from .hours import HoursError, parse_hours
+
+    name, name_en = name.strip(), name_en.strip()
+    if not name or len(name) > 20:
+        raise QueueError("bad_name", "业务名称不能为空，且不超过 20 字", "the name must be 1–20 characters")
+    try:
+        parse_hours(hours)
+    except HoursError as exc:
+        raise QueueError("bad_hours", f"办理时间格式不对：{exc}", f"opening hours: {exc}") from None
+    if not 1 <= daily_cap <= 999:
+        raise QueueError("bad_cap", "每日上限应在 1–999 之间", "the daily cap must be 1–999 (three-digit numbers)")
+    if not 1 <= minutes_per_person <= 120 or not 1 <= target_minutes <= 480:
+        raise QueueError("bad_minutes", "分钟数不合理", "minutes per person 1–120, target wait 1–480")
+    cleaned = [m.strip()[:40] for m in materials if m.strip()][:8]
+    with ctx.transaction() as s:
+        svc = s.get(QueueService, (code or "").upper())
+        if svc is None:
+            raise QueueError("unknown_service", "没有这项业务", f"no service with code {code!r}")
+        svc.name, svc.name_en, svc.hours = name, name_en[:60], ",".join(part.strip() for part in hours.split(",") if part.strip())
+        svc.daily_cap, svc.minutes_per_person, svc.target_minutes = daily_cap, minutes_per_person, target_minutes
+        svc.materials, svc.active = cleaned, active
+        return svc
+
+
+def update_counter(ctx, number: int, *, name: str, services: list[str]) -> QueueCounter:
+    codes = sorted({c.strip().upper() for c in services if c.strip()})
+    with ctx.transaction() as s:
+        desk = _counter(s, number)
+        known = {x.code for x in s.scalars(select(QueueService))}
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise QueueError("unknown_service", f"没有业务 {', '.join(unknown)}", f"unknown service(s) {', '.join(unknown)}")
+        desk.name = (name.strip() or f"{number} 号窗口")[:40]
+        desk.services = codes
+        return desk
+
+
+def busy_services(ctx) -> list[ServiceStatus]:
+    """Services whose wait now runs past their target: the hint to open a temporary counter (临时增开窗口)."""
+    with ctx.sessions() as s:
+        targets = {x.code: x.target_minutes for x in s.scalars(select(QueueService))}
+    return [x for x in services_overview(ctx) if x.open and x.wait.high > targets.get(x.code, 10**6)]

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from kiosk.web.auth import StaffIdentity, csrf_input, require_staff
+from kiosk.web.auth import StaffIdentity, csrf_input, require_admin, require_staff
 from kiosk.web.tracking import limit_lookups
 from kiosk.web.templating import link as _url, text_for as t, page, request_lang
 
@@ -111,9 +111,46 @@ def build_router(ctx) -> APIRouter:
                 _url(request, f"/staff/queue/counter/{d.number}"), d.name or d.number, current.get(d.number, "—"),
                 t(request, "（暂停）", "(paused)") if d.paused else "")
             for d in desks)
-        links = Markup('<p><a href="{}">{}</a> · <a href="{}">{}</a></p>').format(
-            _url(request, "/staff/queue/stats"), t(request, "统计", "Statistics"), _url(request, "/queue/board"), t(request, "大厅叫号屏", "Hall board"))
-        return page(request, t(request, "窗口叫号", "Counters"), Markup('<ul class="nav">') + items + Markup("</ul>") + links, stylesheets=STYLES)
+        links = Markup('<p><a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a></p>').format(
+            _url(request, "/staff/queue/stats"), t(request, "统计", "Statistics"), _url(request, "/queue/board"), t(request, "大厅叫号屏", "Hall board"),
+            _url(request, "/staff/queue/setup"), t(request, "业务与窗口设置", "Services and counters"))
+        alerts = Markup("").join(
+            Markup('<p class="notice" role="status">{}</p>').format(t(
+                request, f"{x.name} 等候较长（{x.wait.text()}），建议临时增开窗口", f"{x.name_en}: long wait ({x.wait.text('en')}), consider opening another counter"))
+            for x in service.busy_services(ctx))
+        return page(request, t(request, "窗口叫号", "Counters"), alerts + Markup('<ul class="nav">') + items + Markup("</ul>") + links, stylesheets=STYLES)
+
+    @router.get("/staff/queue/setup")
+    def setup_page(request: Request, user: StaffIdentity = Depends(require_admin)):
+        return page(request, t(request, "业务与窗口设置", "Services and counters"), _setup_body(request, ctx), stylesheets=STYLES)
+
+    @router.post("/staff/queue/setup/service/{code}")
+    def setup_service(request: Request, code: str, name: str = Form(""), name_en: str = Form(""), hours: str = Form(""),
+                      daily_cap: int = Form(0), minutes_per_person: int = Form(0), target_minutes: int = Form(0),
+                      materials: str = Form(""), active: str = Form(""), user: StaffIdentity = Depends(require_admin)):
+        try:
+            service.update_service(ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
+                                   minutes_per_person=minutes_per_person, target_minutes=target_minutes,
+                                   materials=materials.splitlines(), active=bool(active))
+            request.session["queue_flash"] = t(request, f"{code.upper()} 类业务已保存", f"Service {code.upper()} saved")
+        except QueueError as exc:
+            return page(request, t(request, "业务与窗口设置", "Services and counters"),
+                        Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request)))
+                        + _setup_body(request, ctx, keep={code.upper(): {"name": name, "name_en": name_en, "hours": hours,
+                                                                        "daily_cap": daily_cap, "minutes_per_person": minutes_per_person,
+                                                                        "target_minutes": target_minutes, "materials": materials}}),
+                        400, stylesheets=STYLES)
+        return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
+
+    @router.post("/staff/queue/setup/counter/{number}")
+    async def setup_counter(request: Request, number: int, user: StaffIdentity = Depends(require_admin)):
+        form = await request.form()
+        try:
+            service.update_counter(ctx, number, name=str(form.get("name", "")), services=[str(v) for v in form.getlist("services")])
+            request.session["queue_flash"] = t(request, f"{number} 号窗口已保存", f"Counter {number} saved")
+        except QueueError as exc:
+            request.session["queue_flash"] = exc.text(request_lang(request))
+        return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
 
     @router.get("/staff/queue/counter/{number}")
     def counter_page(request: Request, number: int, user: StaffIdentity = Depends(require_staff)):
@@ -176,6 +213,42 @@ def build_router(ctx) -> APIRouter:
         return stats.day_stats(ctx, d)
 
     return router
+
+
+def _setup_body(request: Request, ctx, keep: dict | None = None) -> Markup:
+    """One form per service and per counter; a refused form shows again with what was typed (``keep``)."""
+    flash = request.session.pop("queue_flash", "")
+    with ctx.sessions() as s:
+        services = list(s.scalars(select(QueueService).order_by(QueueService.sort, QueueService.code)))
+        desks = list(s.scalars(select(QueueCounter).order_by(QueueCounter.number)))
+    out = Markup('<p class="flash" role="status">{}</p>').format(flash) if flash else Markup("")
+    field = lambda label, name, value, kind="text": Markup(  # noqa: E731
+        '<label>{} <input type="{}" name="{}" value="{}" required></label>').format(label, kind, name, value)
+    for svc in services:
+        v = {"name": svc.name, "name_en": svc.name_en, "hours": svc.hours, "daily_cap": svc.daily_cap,
+             "minutes_per_person": svc.minutes_per_person, "target_minutes": svc.target_minutes,
+             "materials": "\n".join(svc.materials or [])} | (keep or {}).get(svc.code, {})
+        out += Markup('<section class="card"><h2>{} {}</h2><form method="post" action="{}" class="stack">{}').format(
+            svc.code, svc.name, _url(request, f"/staff/queue/setup/service/{svc.code}"), csrf_input(request))
+        out += field(t(request, "名称", "Name"), "name", v["name"]) + Markup('<label>{} <input name="name_en" value="{}"></label>').format(
+            t(request, "英文名称", "English name"), v["name_en"])
+        out += field(t(request, "办理时间（如 08:30-12:00,13:30-17:00）", "Hours (e.g. 08:30-12:00,13:30-17:00)"), "hours", v["hours"])
+        out += field(t(request, "每日上限", "Daily cap"), "daily_cap", v["daily_cap"], "number")
+        out += field(t(request, "每人预计分钟（数据不足时使用）", "Minutes per person (when data is thin)"), "minutes_per_person", v["minutes_per_person"], "number")
+        out += field(t(request, "目标等候分钟", "Target wait (minutes)"), "target_minutes", v["target_minutes"], "number")
+        out += Markup('<label>{} <textarea name="materials" rows="4">{}</textarea></label>').format(
+            t(request, "材料清单（每行一项）", "Materials (one per line)"), v["materials"])
+        out += Markup('<label><input type="checkbox" name="active" value="1"{}> {}</label>').format(
+            Markup(" checked") if svc.active else "", t(request, "提供此业务", "Offered"))
+        out += Markup('<button type="submit" class="button">{}</button></form></section>').format(t(request, "保存", "Save"))
+    for desk in desks:
+        boxes = Markup("").join(Markup('<label><input type="checkbox" name="services" value="{}"{}> {} {}</label>').format(
+            svc.code, Markup(" checked") if svc.code in (desk.services or []) else "", svc.code, svc.name) for svc in services)
+        out += Markup('<section class="card"><h2>{}</h2><form method="post" action="{}" class="stack">{}{}{}'
+                      '<button type="submit" class="button">{}</button></form></section>').format(
+            desk.name, _url(request, f"/staff/queue/setup/counter/{desk.number}"), csrf_input(request),
+            field(t(request, "名称", "Name"), "name", desk.name), boxes, t(request, "保存", "Save"))
+    return out
 
 
 def _ticket_of(ctx, token: str) -> int | None:
