@@ -215,3 +215,17 @@ def test_long_wait_suggests_a_temporary_counter(qctx, client):
         service.take_ticket(qctx, "A")
     page = client.get("/staff/queue").text
     assert "社保医保 等候较长" in page and "建议临时增开窗口" in page
+
+
+def test_park_a_ticket_and_call_it_back(qctx, client):
+    token = login(client)
+    mine = service.take_ticket(qctx, "B")
+    service.take_ticket(qctx, "B")
+    post = lambda **data: client.post("/staff/queue/counter/3", data={"csrf_token": token, **data}, follow_redirects=True)  # noqa: E731
+    post(action="call")
+    page = post(action="park")
+    assert "已暂存 B001" in page.text and "叫回 B001" in page.text
+    assert "暂存中" in client.get(path_of(mine.url)).text
+    assert "已叫 B002" in post(action="call").text  # the line goes on meanwhile
+    assert "已叫 B001" in post(action="call_number", ticket="B001").text  # back with the document
+    assert "请到 3 号窗口办理" in client.get(path_of(mine.url)).text

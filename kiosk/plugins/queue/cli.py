@@ -78,6 +78,7 @@ def register(cli: click.Group) -> None:
     for name, fn, helptext in (
         ("recall", service.recall, "重呼: call the counter's current ticket again."),
         ("no-show", service.no_show, "过号: the counter's current ticket did not come."),
+        ("park", service.park, "暂存: set the current ticket aside (call it back later with call --number)."),
     ):
         def make(fn=fn):
             @click.option("--counter", type=int, required=True)

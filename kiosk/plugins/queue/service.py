@@ -314,14 +314,15 @@ def call_next(ctx, counter: int, service: str | None = None, by: str = "") -> Ti
 
 
 def call_number(ctx, counter: int, number: str, by: str = "") -> Ticket:
-    """Call one waiting ticket out of order (a resident who cannot wait, a chained visit); audited."""
+    """Call one waiting (or parked) ticket out of order: a resident who cannot wait, one back with the
+    missing document; audited."""
     day = business_day(ctx)
     with ctx.transaction() as s:
         desk = _counter(s, counter)
         if desk.paused:
             raise QueueError("paused", f"{counter} 号窗口已暂停，请先恢复", f"counter {counter} is paused: resume it first")
         ticket = find_ticket(s, day, number)
-        if ticket.state != "waiting":
+        if ticket.state not in ("waiting", "parked"):
             raise QueueError("not_waiting", f"{ticket.display} 不在等候中", f"{ticket.display} is not waiting")
         current = current_ticket(s, day, counter)
         if current is not None:
@@ -365,6 +366,15 @@ def no_show(ctx, counter: int, by: str = "") -> Ticket:
         ticket = _require_current(s, business_day(ctx), counter)
         ticket.state, ticket.missed_at = "missed", utcnow()
         s.add(QueueEvent(ticket_id=ticket.id, action="missed", counter=counter, by=by, detail={"number": ticket.display}))
+        return ticket
+
+
+def park(ctx, counter: int, by: str = "") -> Ticket:
+    """暂存: the resident steps away (a missing document); the ticket waits aside to be called back today."""
+    with ctx.transaction() as s:
+        ticket = _require_current(s, business_day(ctx), counter)
+        ticket.state, ticket.counter = "parked", None
+        s.add(QueueEvent(ticket_id=ticket.id, action="park", counter=counter, by=by, detail={"number": ticket.display}))
         return ticket
 
 
@@ -442,7 +452,7 @@ def close_previous_days(ctx, today) -> int:
     iso = today.isoformat()
     with ctx.transaction() as s:
         return s.execute(
-            update(Ticket).where(Ticket.business_day < iso, Ticket.state.in_(("waiting", "called")))
+            update(Ticket).where(Ticket.business_day < iso, Ticket.state.in_(("waiting", "called", "parked")))
             .values(state="closed", outcome="reset", finished_at=utcnow())
         ).rowcount
 

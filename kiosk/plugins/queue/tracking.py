@@ -13,6 +13,7 @@ STATES = {
     "called": ("请到窗口办理", "Your turn"),
     "served": ("已办结", "Served"),
     "missed": ("已过号", "Missed"),
+    "parked": ("暂存中", "Set aside"),
     "closed": ("已结束", "Closed"),
     "cancelled": ("已取消", "Cancelled"),
 }
@@ -37,6 +38,9 @@ def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | No
     elif ticket.state == "called":
         message = f"Please go to counter {ticket.counter} now." if en else f"轮到您了！请到 {ticket.counter} 号窗口办理。"
         rows.append(("Counter" if en else "窗口", f"{ticket.counter}"))
+    elif ticket.state == "parked":
+        message = ("Your ticket is set aside: come back to the counter when you are ready."
+                   if en else "您的号已暂存，准备好后请回到窗口，工作人员会为您叫号。")
     elif ticket.state == "missed":
         message = ("Your number was called but you were not there. Ask at the front desk soon to be put back in line."
                    if en else "您的号已过，请尽快到前台说明，可为您恢复排队。")

@@ -173,6 +173,8 @@ def build_router(ctx) -> APIRouter:
                 flash = t(request, "已重呼 ", "Called again: ") + service.recall(ctx, number, by=by).display
             elif action == "no_show":
                 flash = t(request, "已过号 ", "Marked missed: ") + service.no_show(ctx, number, by=by).display
+            elif action == "park":
+                flash = t(request, "已暂存 ", "Set aside: ") + service.park(ctx, number, by=by).display
             elif action == "finish":
                 flash = t(request, "已办结 ", "Done: ") + service.finish(ctx, number, outcome, by=by).display
             elif action == "transfer":
@@ -327,6 +329,7 @@ def _counter_body(request: Request, ctx, number: int) -> Markup:
         current = service.current_ticket(s, day, number)
         waiting = {code: s.scalar(select(func.count()).select_from(Ticket).where(
             Ticket.business_day == day, Ticket.state == "waiting", Ticket.service_code == code)) or 0 for code in desk.services or []}
+        parked = list(s.scalars(select(Ticket).where(Ticket.business_day == day, Ticket.state == "parked").order_by(Ticket.id)))
         missed = [x for x in s.scalars(select(Ticket).where(Ticket.business_day == day, Ticket.state == "missed").order_by(Ticket.missed_at.desc()))
                   if x.missed_at and utcnow() - x.missed_at <= window]
     out = Markup("")
@@ -345,6 +348,7 @@ def _counter_body(request: Request, ctx, number: int) -> Markup:
     if current:
         out += _form(request, number, "recall", t(request, "重呼", "Call again"))
         out += _form(request, number, "no_show", t(request, "过号", "Missed"))
+        out += _form(request, number, "park", t(request, "暂存（去取材料）", "Set aside"))
         outcome_options = Markup("").join(Markup('<option value="{}">{}</option>').format(o, OUTCOME_NAMES[o][1 if en else 0]) for o in OUTCOMES)
         out += _form(request, number, "finish", t(request, "办结", "Done"), Markup('<select name="outcome">{}</select>').format(outcome_options))
         out += _form(request, number, "transfer", t(request, "转到其他业务", "Transfer"), _service_select(request, services, None, ""))
@@ -354,6 +358,12 @@ def _counter_body(request: Request, ctx, number: int) -> Markup:
     for code, count in waiting.items():
         out += Markup("<li>{}：{}</li>").format(code, count)
     out += Markup("</ul></section>")
+    if parked:
+        out += Markup('<section class="card"><h2>{}</h2>').format(t(request, "暂存的号", "Set aside"))
+        for x in parked:
+            out += _form(request, number, "call_number", t(request, f"叫回 {x.display}", f"Call {x.display} back"),
+                         Markup('<input type="hidden" name="ticket" value="{}">').format(x.display))
+        out += Markup("</section>")
     out += Markup('<section class="card"><h2>{}</h2>').format(t(request, "过号恢复", "Missed numbers"))
     if missed:
         for x in missed:
