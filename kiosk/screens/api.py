@@ -83,6 +83,15 @@ class Shell:
         """Go to another screen by name, usually one of this plugin's own (built on first use)."""
         self._app.open_screen(screen)
 
+    def run_in_background(self, work, done, name: str = "plugin-work") -> None:
+        """Run slow ``work()`` off the UI thread, then ``done(result, error)`` on it (database polls, sound).
+
+        The shell tracks the thread, so tests and shutdown can wait for it.
+        """
+        from kiosk.screens import background
+
+        background.run(work, done, name=f"{self.plugin}-{name}")
+
     def notify(self, message: str) -> None:
         """A short message in a box the resident closes with one tap (e.g. "今天已约满")."""
         self._app.notify(message)

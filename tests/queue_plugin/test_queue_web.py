@@ -162,13 +162,13 @@ def test_rating_a_served_ticket_from_its_qr(qctx, client):
     assert bad.status_code == 400 and "请写一下不满意的原因" in bad.text
     huge = client.post(f"/queue/rate/{token}", data={"csrf_token": csrf, "level": 2, "reason": "慢" * 500})
     assert huge.status_code == 400 and "不超过 200 字" in huge.text and "慢" * 50 in huge.text  # what was typed is kept
-    ok = client.post(f"/queue/rate/{token}", data={"csrf_token": csrf, "level": 2, "reason": "<script>x</script> 等太久\x00"})
+    ok = client.post(f"/queue/rate/{token}", data={"csrf_token": csrf, "level": 2, "reason": "<script>x</script> 等太久🙂\x00"})
     assert ok.status_code == 200 and "谢谢您的评价" in ok.text
     again = client.post(f"/queue/rate/{token}", data={"csrf_token": csrf, "level": 5})
     assert "已经评价过了" in again.text
     assert "评价本次服务" not in client.get(f"/t/{token}").text
     rating = service.rating_of(qctx, mine.ticket.id)
-    assert rating.level == 2 and rating.reason == "<script>x</script> 等太久"
+    assert rating.level == 2 and rating.reason == "<script>x</script> 等太久🙂"
     from kiosk.plugins.queue.stats import day_stats
 
     e = {r["code"]: r for r in day_stats(qctx)["services"]}["E"]

@@ -24,8 +24,6 @@ from kivy.properties import ListProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk.screens import background
-
 from . import board as board_mod
 from . import voice
 
@@ -119,7 +117,7 @@ class HallDisplayScreen(Screen):
         def work():
             return board_mod.calls_since(ctx, after), board_mod.board(ctx)
 
-        background.run(work, self._polled, name="queue-display-poll")
+        self.shell.run_in_background(work, self._polled, name="display-poll")
 
     def on_current(self, _instance, current) -> None:
         grid = self.ids.calls
@@ -153,7 +151,7 @@ class HallDisplayScreen(Screen):
         self._showing_until = now + MIN_SECONDS
         cache = self.shell.ctx.settings.data_dir / "voice"
         number, counter = call.number, call.counter
-        background.run(lambda: voice.announcement(number, counter, cache), self._speak, name="queue-voice")
+        self.shell.run_in_background(lambda: voice.announcement(number, counter, cache), self._speak, name="voice")
 
     def _speak(self, clips, error) -> None:
         if error is None and clips:
