@@ -428,9 +428,9 @@ def build_router(ctx) -> APIRouter:
                 days = int(values["days"]) if values["days"].strip() else None
                 service.transition(ctx, case_no, action, by=by, note=values["note"], kind=values["kind"] or None, team=values["team"] or None,
                                    due=due, days=days, summary=values["summary"], response=values["response"], into=values["into"])
-        except ValueError as exc:
-            if isinstance(exc, Invalid):
-                return _case_page(request, case_no, _errors_by_field(exc, lang), values, 400)
+        except Invalid as exc:
+            return _case_page(request, case_no, _errors_by_field(exc, lang), values, 400)
+        except ValueError:  # a malformed date or number from the form
             return _case_page(request, case_no, {"due": t(request, "日期或天数格式不对", "Bad date or number")}, values, 400)
         except workflow.Refused as exc:
             return _case_page(request, case_no, {}, values, 409, flash=exc.en if lang == "en" else exc.zh)
