@@ -3,7 +3,6 @@ stored case whose text shows escaped on every page, and never a crash."""
 
 from __future__ import annotations
 
-import html
 
 import markupsafe
 
