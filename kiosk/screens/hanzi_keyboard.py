@@ -30,7 +30,8 @@ Use in a plugin screen::
 Properties: ``text`` (what is written; kept equal to ``target.text`` when a target is given),
 ``target`` (any widget with a ``text`` property, optional; a text field is made read-only), ``max_length`` (200), ``phrases``
 (list of str), ``pinyin`` (being composed), ``message`` (the refusal shown, "" when none),
-``digits`` (True while the "123" keys are shown). Events: ``on_text`` (a property event).
+``digits`` (True while the "123" keys are shown), ``counter`` ("23/200"). A change of ``text`` is the
+event: ``keyboard.bind(text=callback)`` in Python, ``on_text: ...`` in a .kv rule.
 """
 
 from __future__ import annotations
