@@ -22,15 +22,16 @@ Use in a plugin screen::
     from kiosk.screens.hanzi_keyboard import HanziKeyboard
     from kiosk.screens.widgets import KioskInput
 
-    field = KioskInput(multiline=True, readonly=True)   # readonly: no system keyboard pops up
+    field = KioskInput(multiline=True)                  # made read-only: no system keyboard pops up
     keyboard = HanziKeyboard(target=field, max_length=200, phrases=["已经坏了一周", "晚上很黑"])
     keyboard.bind(text=lambda kb, text: ...)             # every change; or read keyboard.text
     keyboard.reset()                                     # in the screen's reset()
 
 Properties: ``text`` (what is written; kept equal to ``target.text`` when a target is given),
-``target`` (any widget with a ``text`` property, optional), ``max_length`` (200), ``phrases``
+``target`` (any widget with a ``text`` property, optional; a text field is made read-only), ``max_length`` (200), ``phrases``
 (list of str), ``pinyin`` (being composed), ``message`` (the refusal shown, "" when none),
-``digits`` (True while the "123" keys are shown). Events: ``on_text`` (a property event).
+``digits`` (True while the "123" keys are shown), ``counter`` ("23/200"). A change of ``text`` is the
+event: ``keyboard.bind(text=callback)`` in Python, ``on_text: ...`` in a .kv rule.
 """
 
 from __future__ import annotations
@@ -144,6 +145,8 @@ class HanziKeyboard(BoxLayout):
     # -- the field being edited ------------------------------------------------------------------
     def on_target(self, _instance, target) -> None:
         if target is not None:
+            if hasattr(target, "readonly"):
+                target.readonly = True  # this keyboard is its only input: no system keyboard pops up
             target.fbind("text", self._target_changed)
             self.text = target.text
 

@@ -18,7 +18,8 @@ Use in a plugin screen::
 
 Properties: ``surname`` (one or two hanzi, "" when none), ``title`` ("先生", "女士" or ""),
 ``declined`` (True after "不留姓名"), ``value`` (read-only: surname + title, e.g. "王先生"; "" when
-declined or nothing chosen). Events: the properties' own (``on_surname``, ``on_title``, ``on_value``).
+declined or nothing chosen). Events: changes of these properties (``picker.bind(value=callback)``
+in Python, ``on_value: ...`` in a .kv rule).
 Tapping the chosen surname or title again un-chooses it.
 """
 

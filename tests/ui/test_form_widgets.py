@@ -297,3 +297,39 @@ def test_keyboard_and_surname_screens_look_right(ui, size, large, lang, tmp_path
     assert problems_on_screen(app, SURNAME_SCREEN) == []
     harness.screenshot(shots_dir(tmp_path) / f"surname-other-{suffix}.png")
     app.dismiss_overlays()
+
+
+def test_widgets_built_in_python_as_the_readme_shows(ui):
+    """The README's way: widgets made in a screen factory's Python, no .kv of the plugin's own."""
+    from kivy.uix.boxlayout import BoxLayout
+
+    from kiosk.screens.hanzi_keyboard import HanziKeyboard
+    from kiosk.screens.phonepad import PhonePad
+    from kiosk.screens.surname import SurnamePicker
+    from kiosk.screens.widgets import KioskInput
+
+    app, harness, _clock = ui
+    field = KioskInput(multiline=True, text="路灯")
+    keyboard = HanziKeyboard(target=field, max_length=5, phrases=["晚上很黑"])
+    pad, picker = PhonePad(max_length=11), SurnamePicker()
+    box = BoxLayout(orientation="vertical")
+    for widget in (field, keyboard, pad, picker):
+        box.add_widget(widget)
+    harness.step(2)
+    assert field.readonly and keyboard.text == "路灯" and keyboard.counter == "2/5"
+    for letter in "huaile":
+        keyboard.press(letter)
+    keyboard.choose(0)
+    assert field.text == "路灯坏了"
+    keyboard.add_phrase("晚上很黑")
+    assert field.text == "路灯坏了" and keyboard.message == "最多5个字，请先删掉一些"
+    for key in "0538620":
+        pad.press(key)
+    assert pad.check() is None and pad.text == "0538620" and pad.error == "座机号码应为区号加7到8位数字"
+    for key in "12345":
+        pad.press(key)
+    assert pad.text == "05386201234" and pad.error == "电话号码最多11位"  # the 12th digit is refused
+    assert pad.check() == "0538-6201234" and pad.number == "0538-6201234" and pad.error == ""
+    picker.choose("马")
+    picker.choose_title("先生")
+    assert picker.value == "马先生"
