@@ -90,6 +90,9 @@ class Settings:
     default_language: str = "zh_CN"
     token_rate_limit: int = 30  # look-ups per client per minute before 429
     receipt_days: int = 365  # how long a tracking link stays valid unless a plugin says otherwise
+    hook_timeout: float = 10.0  # seconds a plugin hook may take before the host gives up on it (0: no limit)
+    hook_timeouts: dict[str, float] = field(default_factory=dict)  # per hook, e.g. {"kiosk_daily_tick": 600}
+    db_check_seconds: float = 5.0  # the touch shell asks the database this often whether it answers
     source: Path | None = None
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -197,6 +200,9 @@ def settings_from_dict(raw: dict[str, Any], data_dir: Path, source: Path | None 
         default_language=str(kiosk_raw.get("language", "zh_CN")),
         token_rate_limit=int(web.get("token_rate_limit", 30)),
         receipt_days=int(raw.get("receipts", {}).get("valid_days", 365)),
+        hook_timeout=float(kiosk_raw.get("hook_timeout", 10)),
+        hook_timeouts={str(k): float(v) for k, v in kiosk_raw.get("hook_timeouts", {}).items()},
+        db_check_seconds=float(kiosk_raw.get("db_check_seconds", 5)),
         source=source,
         plugin_settings={k: dict(v) for k, v in raw.get("plugins", {}).items() if isinstance(v, dict)},
     )

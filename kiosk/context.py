@@ -146,6 +146,8 @@ def build_context(
     """Load settings and plugins, open the database, migrate it, and run the plugins' start-up hooks."""
     settings = settings or load_settings()
     host = host or PluginHost()
+    host.hook_timeout = settings.hook_timeout
+    host.hook_timeouts.update(settings.hook_timeouts)
     engine = make_engine(settings.database_url)
     ctx = KioskContext(
         settings=settings,

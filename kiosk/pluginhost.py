@@ -7,12 +7,24 @@ Why not call ``pm.hook.kiosk_x(...)`` directly? pluggy stops at the first except
 whose it was. :meth:`PluginHost.call` takes each implementation from ``get_hookimpls()`` and calls it on
 its own (the pattern simonw/llm uses to know who supplied what): an exception is caught, logged with
 the plugin's name, recorded as that plugin's last error, and the loop goes on.
+
+Hangs: with a timeout (:attr:`PluginHost.hook_timeout`, ``[kiosk] hook_timeout`` in the config, per hook
+``[kiosk.hook_timeouts]``), each implementation runs in a worker thread and the host waits at most that
+long. A call that does not return in time is recorded as that plugin's error ("timed out") and the host
+goes on without its result. Python cannot kill a thread, so the hung call keeps running as a daemon
+thread: it may still hold a database connection (on SQLite even the write lock, until its transaction
+ends) and it ends with the process. While it runs, the host does not call that plugin again (each call
+is skipped and recorded at once instead of stacking up another stuck thread); when the thread finally
+returns, the plugin is called again as usual. A plugin that hangs for good is therefore cut off
+for the rest of the run; restarting the kiosk (the admin screen, or the service manager) clears it.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import contextvars
+import threading
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,6 +43,11 @@ ENTRY_POINT_GROUP = "kiosk"
 #: Modules of the built-in plugins (each feature issue adds its module here).
 DEFAULT_PLUGINS: tuple[str, ...] = ("kiosk.plugins.queue", "kiosk.plugins.notices", "kiosk.plugins.intake")
 
+#: Seconds a hook implementation may take before the host stops waiting (None: no limit, no thread).
+DEFAULT_HOOK_TIMEOUT = 10.0
+#: Hooks whose work may legitimately take long (erasing a year of data, loading demo content).
+SLOW_HOOK_TIMEOUTS: dict[str, float] = {"kiosk_daily_tick": 600.0, "kiosk_demo_data": 600.0}
+
 KNOWN_HOOKS = frozenset(name for name in dir(hookspecs) if name.startswith("kiosk_"))
 
 
@@ -41,6 +58,10 @@ class LoadedPlugin:
     builtin: bool
     version: str
     distribution: str = ""
+
+
+class HookTimeout(RuntimeError):
+    """A hook implementation did not return within its time limit (recorded as the plugin's error)."""
 
 
 ErrorSink = Callable[[str, str, str], None]
@@ -54,7 +75,12 @@ class PluginHost:
         builtins: Iterable[str] = DEFAULT_PLUGINS,
         load_entrypoints: bool = True,
         blocked: Iterable[str] = (),
+        hook_timeout: float | None = DEFAULT_HOOK_TIMEOUT,
+        hook_timeouts: dict[str, float] | None = None,
     ) -> None:
+        self.hook_timeout = hook_timeout
+        self.hook_timeouts: dict[str, float] = {**SLOW_HOOK_TIMEOUTS, **(hook_timeouts or {})}
+        self.hung: dict[str, tuple[str, threading.Thread]] = {}  # plugin -> (hook, the thread still running it)
         self.pm = pluggy.PluginManager(PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         self.plugins: dict[str, LoadedPlugin] = {}
@@ -132,15 +158,28 @@ class PluginHost:
                 log.exception("could not record the error of plugin %s", plugin)
 
     # -- calls -----------------------------------------------------------------------------------
+    def timeout_for(self, hook: str) -> float | None:
+        """Seconds ``hook`` may take (a per-hook setting wins over the default); None or <= 0: no limit."""
+        limit = self.hook_timeouts.get(hook, self.hook_timeout)
+        return limit if limit is not None and limit > 0 else None
+
     def call(
-        self, hook: str, only: Iterable[str] | None = None, failed: list[str] | None = None, **kwargs: Any
+        self,
+        hook: str,
+        only: Iterable[str] | None = None,
+        failed: list[str] | None = None,
+        timeout: float | None = None,
+        **kwargs: Any,
     ) -> list[tuple[str, Any]]:
         """Call ``hook`` on every plugin (or those in ``only``) separately.
 
         Returns ``(plugin name, result)`` for each plugin that answered something other than None.
-        A plugin that raises is skipped, named in the log and recorded in :attr:`errors` (and appended
-        to ``failed`` when the caller passes a list).
+        A plugin that raises, or does not answer within the timeout (``timeout``, else
+        :meth:`timeout_for`), is skipped, named in the log and recorded in :attr:`errors` (and
+        appended to ``failed`` when the caller passes a list).
         """
+        limit = timeout if timeout is not None else self.timeout_for(hook)
+        limit = limit if limit is not None and limit > 0 else None
         wanted = set(only) if only is not None else None
         caller = getattr(self.pm.hook, hook)
         results: list[tuple[str, Any]] = []
@@ -150,7 +189,7 @@ class PluginHost:
                 continue
             args = {arg: kwargs[arg] for arg in impl.argnames if arg in kwargs}
             try:
-                result = impl.function(**args)
+                result = impl.function(**args) if limit is None else self._call_with_timeout(name, hook, impl.function, args, limit)
             except Exception as exc:
                 self.record_error(name, hook, f"{type(exc).__name__}: {exc}")
                 if failed is not None:
@@ -160,6 +199,32 @@ class PluginHost:
             if result is not None:
                 results.append((name, result))
         return results
+
+    def _call_with_timeout(self, plugin: str, hook: str, function: Callable[..., Any], args: dict[str, Any], limit: float) -> Any:
+        """Run one implementation in a daemon thread and wait ``limit`` seconds for it."""
+        stuck = self.hung.get(plugin)
+        if stuck is not None:
+            if stuck[1].is_alive():
+                raise HookTimeout(f"not called: still hung in {stuck[0]} (restart the kiosk to clear it)")
+            del self.hung[plugin]
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                outcome["result"] = function(**args)
+            except BaseException as exc:  # handed to the caller's thread, which decides
+                outcome["error"] = exc
+
+        context = contextvars.copy_context()  # the hook sees the caller's context variables
+        thread = threading.Thread(target=context.run, args=(run,), name=f"hook-{plugin}-{hook}", daemon=True)
+        thread.start()
+        thread.join(limit)
+        if thread.is_alive():
+            self.hung[plugin] = (hook, thread)
+            raise HookTimeout(f"no answer within {limit:g} s (the call was abandoned and may still be running)")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("result")
 
     def call_one(self, plugin: str, hook: str, **kwargs: Any) -> Any:
         """Call ``hook`` on ``plugin`` only; None when it has no such hook or it failed."""
