@@ -66,6 +66,7 @@ class PrinterConfig:
     profile: str = ""  # python-escpos capability profile, e.g. "TM-T88V"
     timeout: float = 5.0
     dots: int = 576  # printable width in dots (80 mm paper at 203 dpi)
+    status_check: bool = True  # ask a network/usb/serial printer for its status (paper, offline) before each slip
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,13 @@ is printed with the printer's native command (``GS ( k``), module size 6 dots.
 
 :func:`print_slip` never raises for printer trouble: it returns a :class:`PrintResult` whose message
 the screen shows ("打印机暂时故障…"), while the receipt row is already committed.
+
+Why ask the printer before printing: a network printer that is out of paper still accepts the bytes of
+a slip (into its buffer) and prints nothing, so "sent" is not "printed". Printers that talk back
+(network, usb, serial) are asked for their real-time status first (``DLE EOT 1`` printer, ``DLE EOT 4``
+paper sensor); a printer that is offline, out of paper, silent or answering something that is no
+status byte gets no job, and the result says why (``reason``: offline, paper-out, garbage, error).
+``[printer] status_check = false`` turns this off for a printer that never answers status requests.
 """
 
 from __future__ import annotations
@@ -24,10 +31,20 @@ QR_MODULE_DOTS = 6
 LINE_CHARS = 48  # font A on 80 mm paper: 48 ASCII columns, 24 Chinese characters
 
 
+#: Real-time status requests (ESC/POS DLE EOT n) and the bits of their one-byte answers.
+STATUS_PRINTER = b"\x10\x04\x01"
+STATUS_PAPER = b"\x10\x04\x04"
+STATUS_FIXED_MASK, STATUS_FIXED_BITS = 0x93, 0x12  # bits 1 and 4 set, 0 and 7 clear, in every answer
+STATUS_OFFLINE_BIT = 0x08
+PAPER_END_BITS = 0x60  # paper roll end sensor
+TWO_WAY_BACKENDS = ("network", "usb", "serial")
+
+
 @dataclass(frozen=True)
 class PrintResult:
     status: str  # printed | failed | disabled
     error: str = ""
+    reason: str = ""  # when failed: offline | paper-out | garbage | error
 
     @property
     def ok(self) -> bool:
@@ -88,23 +105,66 @@ def _qr_ec_m() -> int:
     return QR_ECLEVEL_M
 
 
+class PrinterTrouble(RuntimeError):
+    """The printer answered its status request with a problem (or with something that is no status)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _status_byte(p, request: bytes, what: str) -> int:
+    p._raw(request)
+    answer = p._read()
+    if not answer:
+        raise PrinterTrouble("offline", f"no answer to the {what} status request")
+    if len(answer) != 1 or (answer[0] & STATUS_FIXED_MASK) != STATUS_FIXED_BITS:
+        raise PrinterTrouble("garbage", f"the printer answered {bytes(answer[:16])!r}, not a {what} status byte")
+    return answer[0]
+
+
+def check_ready(p) -> None:
+    """Ask a two-way printer whether it can print now; raise :class:`PrinterTrouble` when it cannot."""
+    try:
+        printer = _status_byte(p, STATUS_PRINTER, "printer")
+        paper = _status_byte(p, STATUS_PAPER, "paper")  # asked even when offline: paper out is the usual cause
+        if (paper & PAPER_END_BITS) == PAPER_END_BITS:
+            raise PrinterTrouble("paper-out", "out of paper")
+        if printer & STATUS_OFFLINE_BIT:
+            raise PrinterTrouble("offline", "the printer reports it is offline (cover open or an error)")
+    except PrinterTrouble:
+        raise
+    except (TimeoutError, OSError) as exc:
+        raise PrinterTrouble("offline", f"no answer to the status request ({type(exc).__name__}: {exc})") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, PrinterTrouble):
+        return exc.reason
+    if isinstance(exc, OSError) or "DeviceNotFound" in type(exc).__name__:
+        return "offline"
+    return "error"
+
+
 def print_slip(settings: Settings, layout: SlipLayout, printer=None) -> PrintResult:
     """Print ``layout``; report failure instead of raising. ``printer`` overrides the configured one."""
     try:
         p = printer if printer is not None else make_printer(settings.printer)
     except Exception as exc:
         log.warning("printer could not be opened: %s", exc)
-        return PrintResult("failed", f"{type(exc).__name__}: {exc}")
+        return PrintResult("failed", f"{type(exc).__name__}: {exc}", _reason(exc))
     if p is None:
         return PrintResult("disabled", "no printer configured")
     try:
+        if printer is None and settings.printer.backend in TWO_WAY_BACKENDS and settings.printer.status_check:
+            check_ready(p)
         write_slip(p, layout)
         flush = getattr(p, "flush", None)
         if callable(flush):
             flush()
     except Exception as exc:
         log.warning("printing failed: %s", exc)
-        return PrintResult("failed", f"{type(exc).__name__}: {exc}")
+        return PrintResult("failed", f"{type(exc).__name__}: {exc}", _reason(exc))
     finally:
         if printer is None:
             close = getattr(p, "close", None)
@@ -123,14 +183,16 @@ def printer_status(settings: Settings) -> tuple[str, str]:
         return "disabled", "no printer configured"
     try:
         p = make_printer(cfg)
-        online = getattr(p, "is_online", None)
         if cfg.backend in ("dummy", "file"):
             return "online", cfg.backend
-        if callable(online) and not online():
-            return "offline", "printer does not answer"
-        paper = getattr(p, "paper_status", None)
-        if callable(paper) and paper() == 0:
-            return "paper-out", "out of paper"
+        try:
+            check_ready(p)
+        finally:
+            close = getattr(p, "close", None)
+            if callable(close):
+                close()
         return "online", cfg.backend
+    except PrinterTrouble as exc:
+        return ("unknown" if exc.reason == "garbage" else exc.reason), str(exc)
     except Exception as exc:
         return "offline", f"{type(exc).__name__}: {exc}"

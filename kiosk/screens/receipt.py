@@ -22,8 +22,10 @@ STATUS_MESSAGES = {
     "printed": N_("Printed. Please take your slip."),
     "failed": N_("The printer is not working right now. Please scan the code with your phone or take a photo."),
     "disabled": N_("There is no printer here. Please scan the code with your phone or take a photo."),
+    "paper-out": N_("The printer is out of paper. Please scan the code with your phone, or ask at the front desk to print your slip."),
 }
-STATUS_COLORS = {"printing": "secondary", "printed": "ok", "failed": "danger", "disabled": "danger", "": "secondary"}
+STATUS_COLORS = {"printing": "secondary", "printed": "ok", "failed": "danger", "disabled": "danger", "paper-out": "danger",
+                 "": "secondary"}
 
 
 class ReceiptScreen(Screen):
@@ -66,7 +68,10 @@ class ReceiptScreen(Screen):
     def _printed(self, job, result, error) -> None:
         if job is not self._job:  # a newer receipt is on screen (or it was cleared): old news
             return
-        self.status = "failed" if error is not None or result is None else result.status
+        status = "failed" if error is not None or result is None else result.status
+        if status == "failed" and getattr(result, "reason", "") == "paper-out":
+            status = "paper-out"  # the one trouble a resident can act on: staff reprint once paper is in
+        self.status = status
         if self.status not in STATUS_MESSAGES:
             self.status = "failed"
 

@@ -194,6 +194,23 @@ def register(cli: click.Group) -> None:
             _fail(exc)
         click.echo(json.dumps({"case_no": case_no, "ok": True}) if as_json else "noted")
 
+    @cases.command("reprint")
+    @click.argument("case_no")
+    @click.pass_obj
+    def reprint_cmd(state, case_no):
+        """Print a case's slip again on the configured printer (a new QR; the old one keeps working)."""
+        from kiosk.cli import UserError
+
+        try:
+            result = service.reprint(state.ctx, case_no)
+        except Exception as exc:  # noqa: BLE001
+            _fail(exc)
+        if result is None:
+            raise UserError(f"case {case_no} was filed without a slip")
+        if not result.ok:
+            raise click.ClickException(f"printing failed: {result.error}")
+        click.echo(f"slip {case_no.strip().upper()} printed")
+
     @cases.command("rate")
     @click.argument("case_no")
     @click.option("--level", type=click.Choice(["satisfied", "basic", "unsatisfied"]), required=True)

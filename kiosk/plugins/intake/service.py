@@ -222,6 +222,25 @@ def _load(s: Session, case_no: str) -> Case:
     return case
 
 
+def reprint(ctx, case_no: str):
+    """Staff reprint of a case's slip (the printer failed, or the slip was lost).
+
+    The receipt stays the one committed with the case; a fresh token is added to it (only token hashes
+    are stored, so the old one cannot be printed again) and the old slip's QR keeps working. Returns the
+    :class:`kiosk.printing.PrintResult`, or None when the case was filed without a slip.
+    """
+    from kiosk.models import Receipt
+    from kiosk.receipts import add_token
+
+    with ctx.transaction() as s:
+        case = _load(s, case_no)
+        receipt = s.get(Receipt, case.receipt_id) if case.receipt_id else None
+        if receipt is None:
+            return None
+        issued = add_token(s, ctx.settings, receipt)
+    return ctx.print_receipt(receipt.id, issued.layout)
+
+
 def card(ctx, case_no: str | None = None, case_id: int | None = None) -> CaseCard:
     with ctx.sessions() as s:
         case = s.get(Case, case_id) if case_id is not None else _load(s, case_no or "")

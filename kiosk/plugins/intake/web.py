@@ -343,6 +343,16 @@ def build_router(ctx) -> APIRouter:
         phone_link = Markup('<p><a href="tel:{}">{}</a></p>').format(case.phone, t(request, "拨打居民电话回访", "Call the resident")) if case.phone else Markup("")
         body = (Markup('<p class="flash" role="status">{}</p>').format(flash) if flash else Markup("")) + _nav(request) + info + phone_link + ratings
         body += timeline + Markup("<h2>{}</h2>").format(t(request, "办理", "Actions")) + _action_forms(request, c, errors or {}, values or {})
+        if case.receipt_id:
+            from kiosk.models import Receipt
+
+            with ctx.sessions() as s:
+                slip = s.get(Receipt, case.receipt_id)
+                failed = slip is not None and slip.printed_at is None and bool(slip.print_error)
+            printed = t(request, "凭条没有打印出来，请补打", "The slip did not print: reprint it") if failed else ""
+            body += Markup('<form method="post" action="{}">{}<h3>{}</h3><p class="hint">{}</p><button type="submit" class="button">{}</button></form>').format(
+                _url(request, f"/staff/cases/{case.case_no}/reprint"), csrf_input(request), t(request, "补打凭条", "Reprint the slip"),
+                printed, t(request, "补打凭条", "Reprint the slip"))
         return page(request, t(request, f"诉求 {case.case_no}", f"Case {case.case_no}"), body, status, stylesheets=STYLES)
 
     @router.get("/staff/cases/supervision/")
@@ -408,6 +418,20 @@ def build_router(ctx) -> APIRouter:
         request.session["intake_flash"] = t(request, f"{b.name} 已保存", f"{b.name} saved")
         return RedirectResponse(_url(request, "/staff/cases/routing"), status_code=303)
 
+    def _reprint(request: Request, case_no: str):
+        try:
+            result = service.reprint(ctx, case_no)
+        except service.NotFound:
+            return page(request, t(request, "未找到这件诉求", "Case not found"), _nav(request), 404, stylesheets=STYLES)
+        if result is None:
+            flash = t(request, "这件诉求没有凭条", "This case has no slip")
+        elif result.ok:
+            flash = t(request, "凭条已重新打印", "Slip reprinted")
+        else:
+            flash = t(request, f"打印失败：{result.error}", f"Printing failed: {result.error}")
+        request.session["intake_flash"] = flash
+        return RedirectResponse(_url(request, f"/staff/cases/{case_no.strip().upper()}"), status_code=303)
+
     @router.get("/staff/cases/{case_no}")
     def case_page(request: Request, case_no: str, user: StaffIdentity = Depends(require_staff)):
         return _case_page(request, case_no)
@@ -419,6 +443,8 @@ def build_router(ctx) -> APIRouter:
         values["_action"] = action
         lang = _lang(request)
         by = f"staff:{user.username}"
+        if action == "reprint":
+            return _reprint(request, case_no)
         try:
             if action == "rate":
                 c = service.card(ctx, case_no)
