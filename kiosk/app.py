@@ -25,7 +25,9 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk.bootstrap import register_fonts
 from kiosk.i18n import DEFAULT_LANGUAGE, N_, normalize, translator
 from kiosk.pinlock import FILE_NAME as PIN_LOCK_FILE, PinLock
+from kiosk.dbhealth import is_outage
 from kiosk.screens import background
+from kiosk.screens.dbwatch import DatabaseWatch
 from kiosk.screens.errors import UiErrors
 from kiosk.screens.idle import IdleMonitor
 from kiosk.screens.overlays import ErrorOverlay, IdlePrompt, Notice
@@ -75,6 +77,7 @@ class KioskApp(App):
         self._closing = False
         self._events: list = []
         self.errors: UiErrors | None = None
+        self.dbwatch = DatabaseWatch(self, ctx.settings.db_check_seconds)
 
     # -- building --------------------------------------------------------------------------------
     def build(self):
@@ -93,6 +96,7 @@ class KioskApp(App):
     def on_start(self):
         self.errors = UiErrors(self)
         ExceptionManager.add_handler(self.errors)
+        self.dbwatch.start()
         self._events = [Clock.schedule_interval(self._poll_idle, 0.5), Clock.schedule_interval(self.home.tick, 1.0),
                         Clock.schedule_once(lambda _dt: self.screen("receipt"), 1.0)]  # ready before the first "issue"
         self.go_home()
@@ -107,6 +111,7 @@ class KioskApp(App):
         return self.sm.get_screen(name)
 
     def on_stop(self):
+        self.dbwatch.stop()
         if self.errors is not None:
             ExceptionManager.remove_handler(self.errors)
         for event in self._events:
@@ -150,8 +155,10 @@ class KioskApp(App):
                 self.sm.current = name  # runs the screen's on_pre_enter: plugin code
                 return
             except Exception as exc:
-                self.plugins.pause(self.plugins.owner(name) or name, "screen", exc)
+                self.plugins.pause(self.plugins.owner(name) or name, "screen", exc)  # an outage pauses nothing
                 self.sm.current = "home"
+        if self.dbwatch.down:
+            return  # the pause overlay already says why
         self.home.refresh()
         self.notify(self.tr(PAUSED))
 
@@ -217,12 +224,29 @@ class KioskApp(App):
             prompt.dismiss(animation=False)
 
     def dismiss_overlays(self) -> None:
+        """Close every box over the screen except the database pause, which only the database closes."""
         for child in list(Window.children):
-            if isinstance(child, ModalView):
+            if isinstance(child, ModalView) and child is not self.dbwatch.overlay:
                 child.dismiss(animation=False)
 
+    def database_trouble(self, exc: BaseException) -> None:
+        """An error that is a database outage: pause the kiosk until the database answers (no plugin is blamed)."""
+        self.dbwatch.report(exc)
+
+    def database_back(self) -> None:
+        """The database answers again: the home screen reads its tiles afresh; other screens keep their state."""
+        if self.sm.current == "home":
+            self.home.refresh()
+
     def recover(self, exc: BaseException) -> None:
-        """After an unexpected error: file it under the plugin on screen, go home, apologise."""
+        """After an unexpected error: file it under the plugin on screen, go home, apologise.
+
+        A database outage is not a plugin's fault: it pauses the kiosk instead (:mod:`kiosk.screens.dbwatch`),
+        keeping the screen as it was so nothing the resident chose or typed is lost.
+        """
+        if is_outage(exc):
+            self.database_trouble(exc)
+            return
         plugin = self.plugins.owner(self.sm.current)
         if plugin:
             self.plugins.pause(plugin, "screen", exc)

@@ -56,6 +56,10 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+#: Seconds to wait for PostgreSQL to accept a connection before calling it unreachable.
+PG_CONNECT_TIMEOUT = 10
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """Create the engine for ``url`` with the SQLite durability settings applied on every connection."""
     parsed = make_url(url)
@@ -66,6 +70,9 @@ def make_engine(url: str, **kwargs) -> Engine:
         _tune_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql":
+        # A server behind a pulled cable would otherwise hold a connect for minutes (TCP's own retries).
+        kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT})
     return create_engine(url, **kwargs)
 
 

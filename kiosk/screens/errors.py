@@ -4,7 +4,8 @@ app keeps running.
 
 Why a burst limit: an error raised on every frame would otherwise loop forever behind the overlay;
 after ten errors in thirty seconds the exception is re-raised, the process ends, and the service
-manager (systemd ``Restart=always``) starts a clean kiosk.
+manager (systemd ``Restart=always``) starts a clean kiosk. A database outage is neither apologised for
+nor counted: restarting cannot bring the database back, so the kiosk pauses and waits for it.
 """
 
 from __future__ import annotations
@@ -27,10 +28,18 @@ class UiErrors(ExceptionHandler):
         self.app = app
         self.times: deque[float] = deque()
         self.handled = 0  # how many errors this handler has turned into an apology
+        self.outages = 0  # how many were database outages (the pause overlay, no apology, no burst count)
 
     def handle_exception(self, inst):
         if isinstance(inst, (KeyboardInterrupt, SystemExit)):
             return ExceptionManager.RAISE
+        from kiosk.dbhealth import is_outage
+
+        if is_outage(inst):  # not a bug: the kiosk pauses until the database answers (kiosk.screens.dbwatch)
+            log.warning("database outage in the touch shell: %s", inst)
+            self.outages += 1
+            Clock.schedule_once(lambda _dt: self.app.database_trouble(inst), 0)
+            return ExceptionManager.PASS
         log.error("unexpected error in the touch shell", exc_info=inst)
         self.handled += 1
         now = time.monotonic()

@@ -56,9 +56,13 @@ class HomeScreen(Screen):
         ctx = app.ctx
         try:
             enabled = self._enabled = ctx.enabled_plugins()
-        except Exception:  # the database is unreachable: keep showing what was on a moment ago
-            log.exception("could not read which plugins are on; keeping the last known list")
+        except Exception as exc:  # the database is unreachable: keep showing what was on a moment ago
+            log.warning("could not read which plugins are on; keeping the last known list: %s", exc)
             enabled = self._enabled
+            from kiosk.dbhealth import is_outage
+
+            if is_outage(exc):
+                app.database_trouble(exc)
         app.plugins.refresh(enabled)
         self.tile_views = app.plugins.tiles(enabled, app.lang)
         lines = []

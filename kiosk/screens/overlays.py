@@ -1,4 +1,4 @@
-"""Boxes over the current screen: the idle question, the error apology, and short notices.
+"""Boxes over the current screen: the idle question, the error apology, the database pause, short notices.
 
 Each closes with one big button (or by itself); none needs a gesture. They are ModalViews attached to
 the window, so the screen below keeps its state until the app decides to reset it.
@@ -37,6 +37,10 @@ class ErrorOverlay(Overlay):
     def open(self, *args, **kwargs):
         super().open(*args, **kwargs)
         Clock.schedule_once(lambda _dt: self.dismiss(), ERROR_SHOWN_SECONDS)
+
+
+class DatabasePaused(Overlay):
+    """"服务暂停，请稍候": the database does not answer. Closed by the database watch, never by a tap."""
 
 
 class Notice(Overlay):

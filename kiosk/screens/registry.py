@@ -107,6 +107,14 @@ class PluginScreens:
         return screen
 
     def pause(self, plugin: str, where: str, exc: BaseException) -> None:
+        """Pause ``plugin`` for this run, unless ``exc`` is a database outage: then the whole kiosk waits
+        for the database (:meth:`KioskApp.database_trouble`) and the plugin comes back with it."""
+        from kiosk.dbhealth import is_outage
+
+        if is_outage(exc):
+            log.warning("plugin %s hit a database outage in %s (not paused): %s", plugin, where, exc)
+            self.app.database_trouble(exc)
+            return
         message = f"{type(exc).__name__}: {exc}"
         log.error("plugin %s failed in %s: %s\n%s", plugin, where, message, "".join(traceback.format_exception(exc)))
         self.paused[plugin] = message

@@ -138,6 +138,11 @@ class QueueServiceScreen(Screen):
             shell.notify(exc.text(shell.lang))
             self.show(self.code)
             return
+        except Exception:
+            # The database is away (the shell pauses the kiosk until it answers) or something broke: the
+            # buttons must work again afterwards, and the visit's key makes the next tap a safe retry.
+            self.busy = False
+            raise
         issued = result.issued or _issued_again(shell.ctx, result)
         shell.show_receipt(issued)
 
