@@ -26,6 +26,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kiosk import __version__
 from kiosk.context import KioskContext
 from kiosk.web import auth, staff, tracking
 from kiosk.web.ratelimit import FailureLock, SlidingWindowLimiter
@@ -77,7 +78,8 @@ class SecurityHeadersMiddleware:
 
 def create_app(ctx: KioskContext, *, clock: Callable[[], float] = time.monotonic) -> FastAPI:
     """The ASGI app for ``ctx``. ``clock`` drives the rate limits (tests pass a fake one)."""
-    app = FastAPI(title="kiosk", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_housekeeping)
+    # The OpenAPI description is published (for fuzzing and integrators) but no docs UI is served.
+    app = FastAPI(title="kiosk", version=__version__, docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=_housekeeping)
     app.state.ctx = ctx
     app.state.token_limiter = SlidingWindowLimiter(ctx.settings.token_rate_limit, 60.0, clock)
     app.state.login_throttle = FailureLock(5, 300.0, clock)

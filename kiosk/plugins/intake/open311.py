@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from kiosk.security import token_hash
+from kiosk.web.openapi import form_body
 from kiosk.web.tracking import RateLimited, limit_lookups
 
 from . import catalog, public, service, workflow
@@ -124,7 +125,9 @@ def build_router(ctx) -> APIRouter:
                  "agency_responsible": c.team.name if c.team else None, "requested_datetime": _iso(c.case.filed_at),
                  "expected_datetime": c.case.due_date.isoformat(), "address": c.building.name if c.building else None}]
 
-    @router.post("/requests.json")
+    @router.post("/requests.json", openapi_extra=form_body(
+        "api_key", "service_code", "attribute[building]", "attribute[unit]", "attribute[problem]", "phone", "last_name",
+        "description", "attribute[idempotency_key]", required=("api_key", "service_code"), csrf=False))
     async def request_create(request: Request):
         form = await request.form()
         if not _key_ok(ctx, str(form.get("api_key", ""))):

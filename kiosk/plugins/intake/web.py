@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from markupsafe import Markup
 
 from kiosk.phone import mask_phone
+from kiosk.web.openapi import form_body
 from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_admin, require_staff
 from kiosk.web.ratelimit import FailureLock
 from kiosk.web.templating import link as _url, page, request_lang, text_for as t
@@ -29,6 +30,11 @@ CSS = Path(__file__).with_name("static") / "intake.css"
 STYLES = ("/cases/static/intake.css",)
 LOOKUP_FAILURES = 5
 LOOKUP_LOCK_SECONDS = 15 * 60
+
+
+#: The fields the staff forms post (read by hand, documented in the OpenAPI description).
+NEW_CASE_FIELDS = ("channel", "category", "problem", "building", "unit", "flat", "phone", "surname", "title", "name_public", "description")
+ACTION_FIELDS = ("kind", "team", "due", "days", "note", "summary", "response", "into", "level", "comment")
 
 
 def _lang(request: Request) -> str:
@@ -253,11 +259,10 @@ def build_router(ctx) -> APIRouter:
     def new_form(request: Request, user: StaffIdentity = Depends(require_staff)):
         return _new_form(request)
 
-    @router.post("/staff/cases/new")
+    @router.post("/staff/cases/new", openapi_extra=form_body(*NEW_CASE_FIELDS))
     async def new_submit(request: Request, user: StaffIdentity = Depends(require_staff)):
         form = await request.form()
-        values = {k: str(form.get(k, "")) for k in ("channel", "category", "problem", "building", "unit", "flat", "phone", "surname",
-                                                      "title", "name_public", "description")}
+        values = {k: str(form.get(k, "")) for k in NEW_CASE_FIELDS}
         try:
             r = service.file_case(ctx, values | {"name_public": bool(values["name_public"])}, by=f"staff:{user.username}")
         except Invalid as exc:
@@ -436,10 +441,10 @@ def build_router(ctx) -> APIRouter:
     def case_page(request: Request, case_no: str, user: StaffIdentity = Depends(require_staff)):
         return _case_page(request, case_no)
 
-    @router.post("/staff/cases/{case_no}/{action}")
+    @router.post("/staff/cases/{case_no}/{action}", openapi_extra=form_body(*ACTION_FIELDS))
     async def case_action(request: Request, case_no: str, action: str, user: StaffIdentity = Depends(require_staff)):
         form = await request.form()
-        values = {k: str(form.get(k, "")) for k in ("kind", "team", "due", "days", "note", "summary", "response", "into", "level", "comment")}
+        values = {k: str(form.get(k, "")) for k in ACTION_FIELDS}
         values["_action"] = action
         lang = _lang(request)
         by = f"staff:{user.username}"

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
+from kiosk.web.openapi import PathId
 from kiosk.web.auth import StaffIdentity, csrf_input, require_staff
 from kiosk.web.templating import page, request_lang
 
@@ -246,14 +247,14 @@ def build_staff_router(ctx) -> APIRouter:
         return page(request, t(request, "写新通知", "New notice"), body_html, status_code=400 if error else 200, stylesheets=STYLES)
 
     @router.get("/staff/notices/{notice_id:int}")
-    def edit_page(request: Request, notice_id: int, user: StaffIdentity = Depends(require_staff)):
+    def edit_page(request: Request, notice_id: PathId, user: StaffIdentity = Depends(require_staff)):
         notice = service.get(ctx, notice_id)
         if notice is None:
             return _missing(request)
         return _edit_view(request, ctx, notice, user, _values_from_notice(ctx, notice), request.session.pop("notices_flash", ""), "")
 
     @router.post("/staff/notices/{notice_id:int}")
-    def save(request: Request, notice_id: int, action: str = Form("preview"), board: str = Form(""), title: str = Form(""),
+    def save(request: Request, notice_id: PathId, action: str = Form("preview"), board: str = Form(""), title: str = Form(""),
              body: str = Form(""), start: str = Form(""), end: str = Form(""), pinned: str = Form(""), urgent: str = Form(""),
              season: str = Form(""), remove_image: str = Form(""), image: UploadFile | str | None = File(None),
              user: StaffIdentity = Depends(require_staff)):
@@ -279,7 +280,7 @@ def build_staff_router(ctx) -> APIRouter:
         return _edit_view(request, ctx, notice, user, values, "", "", preview_submitted=True)
 
     @router.post("/staff/notices/{notice_id:int}/state")
-    def change_state(request: Request, notice_id: int, action: str = Form(...), user: StaffIdentity = Depends(require_staff)):
+    def change_state(request: Request, notice_id: PathId, action: str = Form(...), user: StaffIdentity = Depends(require_staff)):
         try:
             if action == "publish":
                 notice = service.publish(ctx, notice_id, by=user.username)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from markupsafe import Markup
 
+from kiosk.web.openapi import PathId
 from kiosk.web.templating import link as url, text_for as t, message, page, request_lang
 
 from . import boards, entries, feed, markup
@@ -82,14 +83,14 @@ def build_router(ctx) -> APIRouter:
         return page(request, t(request, "通知公告", "Notices"), body, stylesheets=STYLES)
 
     @router.get("/notices/{notice_id:int}")
-    def notice_page(request: Request, notice_id: int):
+    def notice_page(request: Request, notice_id: PathId):
         entry = entries.find(ctx, str(notice_id), request_lang(request))
         if entry is None:
             return _gone(request)
         return page(request, entry.title, article(request, entry), stylesheets=STYLES)
 
     @router.get("/notices/{notice_id:int}/image")
-    def notice_image(request: Request, notice_id: int):
+    def notice_image(request: Request, notice_id: PathId):
         from kiosk.web.auth import current_user
 
         visible = entries.find(ctx, str(notice_id)) is not None or current_user(request) is not None  # staff preview

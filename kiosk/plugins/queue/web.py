@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from kiosk.web.openapi import PathId, form_body
 from kiosk.web.auth import StaffIdentity, csrf_input, require_admin, require_staff
 from kiosk.web.tracking import limit_lookups
 from kiosk.web.templating import link as _url, text_for as t, page, request_lang
@@ -142,8 +143,8 @@ def build_router(ctx) -> APIRouter:
                         400, stylesheets=STYLES)
         return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
 
-    @router.post("/staff/queue/setup/counter/{number}")
-    async def setup_counter(request: Request, number: int, user: StaffIdentity = Depends(require_admin)):
+    @router.post("/staff/queue/setup/counter/{number}", openapi_extra=form_body("name", arrays=("services",)))
+    async def setup_counter(request: Request, number: PathId, user: StaffIdentity = Depends(require_admin)):
         form = await request.form()
         try:
             service.update_counter(ctx, number, name=str(form.get("name", "")), services=[str(v) for v in form.getlist("services")])
@@ -153,12 +154,12 @@ def build_router(ctx) -> APIRouter:
         return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
 
     @router.get("/staff/queue/counter/{number}")
-    def counter_page(request: Request, number: int, user: StaffIdentity = Depends(require_staff)):
+    def counter_page(request: Request, number: PathId, user: StaffIdentity = Depends(require_staff)):
         return page(request, t(request, f"{number} 号窗口", f"Counter {number}"), _counter_body(request, ctx, number),
                     stylesheets=STYLES, refresh=0)
 
     @router.post("/staff/queue/counter/{number}")
-    def counter_action(request: Request, number: int, action: str = Form(...), service_code: str = Form(""),
+    def counter_action(request: Request, number: PathId, action: str = Form(...), service_code: str = Form(""),
                        outcome: str = Form("done"), ticket: str = Form(""), user: StaffIdentity = Depends(require_staff)):
         by = f"web:{user.username}"
         en = request_lang(request) == "en"
