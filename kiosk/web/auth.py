@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kiosk.models import StaffUser
 from kiosk.staff import authenticate
 from kiosk.web.templating import gettext_for, lang_url, message, render, request_lang
+
+log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "kiosk_session"
 SESSION_MAX_AGE = 12 * 3600
@@ -241,9 +244,12 @@ def login_submit(request: Request, username: str = Form(""), password: str = For
         user = authenticate(session, username, password)
     if user is None:
         throttle.failed(key)
+        # The audit trail names who tried and from where, never what was typed as the password.
+        log.warning("failed staff login for %r from %s", username[:32], client_ip(request))
         return _login_page(request, next, _("Wrong username or password."), 401)
     throttle.succeeded(key)
     log_in(request, user)
+    log.info("staff %s logged in from %s", user.username, client_ip(request))
     return RedirectResponse(lang_url(request_lang(request), safe_next(next)), status_code=303)
 
 
