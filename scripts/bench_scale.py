@@ -79,7 +79,6 @@ def fill(ctx, rows: int) -> dict:
     intake_demo.load_places(ctx)
     engine = ctx.engine
     today = date(2026, 11, 30)
-    now = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
     tokens = {"ticket": [], "case": []}
     cases = max(100, rows // 10)
     with engine.begin() as conn:
@@ -148,7 +147,7 @@ def fill(ctx, rows: int) -> dict:
 
 
 def measure(ctx, tokens: dict) -> dict:
-    from kiosk.plugins.intake import public, service as intake
+    from kiosk.plugins.intake import public, reports as intake_reports, service as intake
     from kiosk.plugins.queue import service as queue
     from kiosk.plugins.queue import stats
     from kiosk.plugins.queue.models import QueueService
@@ -177,7 +176,7 @@ def measure(ctx, tokens: dict) -> dict:
         "intake_supervision": timed(lambda i: intake.supervision(ctx), 20),
         "open311_published_90d": timed(lambda i: public.published_cases(ctx, limit=1000, published_since=ctx.now() - timedelta(days=90)), 20),
         "queue_day_stats": timed(lambda i: stats.day_stats(ctx, day - timedelta(days=1 + i % 5)), 20),
-        "intake_month_report": timed(lambda i: intake.recurring(ctx, day - timedelta(days=30), day), 20),
+        "intake_month_report": timed(lambda i: intake_reports.recurring(ctx, day - timedelta(days=30), day), 20),
     }
 
 
