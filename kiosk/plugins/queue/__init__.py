@@ -25,7 +25,8 @@ def kiosk_plugin_info():
 
 @hookimpl
 def kiosk_models():
-    return [models.QueueService, models.QueueCounter, models.DayNumber, models.Ticket, models.QueueEvent, models.QueueRating]
+    return [models.QueueService, models.QueueCounter, models.DayNumber, models.Ticket, models.QueueEvent, models.QueueRating,
+            models.QueueAppointment]
 
 
 @hookimpl
@@ -50,9 +51,11 @@ def kiosk_demo_data(ctx):
 
 @hookimpl
 def kiosk_daily_tick(ctx, today):
+    from . import appointments
     from .service import close_previous_days
 
     close_previous_days(ctx, today)
+    appointments.close_previous_days(ctx, today)
 
 
 @hookimpl
