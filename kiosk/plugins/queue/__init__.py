@@ -110,8 +110,9 @@ def kiosk_screenshots(ctx):
 @hookimpl
 def kiosk_web_routes(ctx):
     from .web import build_router
+    from .web_more import build_more_router
 
-    return [build_router(ctx)]
+    return [build_router(ctx), build_more_router(ctx)]
 
 
 @hookimpl
@@ -119,6 +120,7 @@ def kiosk_staff_links(ctx):
     from kiosk.types import StaffLink
 
     return [StaffLink(title="窗口叫号", title_en="Counters", path="/staff/queue"),
+            StaffLink(title="预约管理", title_en="Appointments", path="/staff/queue/appointments"),
             StaffLink(title="排队统计", title_en="Queue statistics", path="/staff/queue/stats"),
             StaffLink(title="大厅叫号屏", title_en="Hall board", path="/queue/board")]
 
