@@ -67,6 +67,27 @@ def kiosk_home_tiles(ctx):
 
 
 @hookimpl
+def kiosk_home_banners(ctx, lang):
+    """The live wait board on the home screen: one line, the services people are waiting for."""
+    from .service import services_overview
+
+    return [line for line in [wait_board_line(services_overview(ctx), lang)] if line]
+
+
+def wait_board_line(overview, lang: str) -> str:
+    open_now = [x for x in overview if x.open]
+    if not open_now:
+        return ""
+    en = lang == "en"
+    busy = [x for x in open_now if x.waiting]
+    if not busy:
+        return "Queue: no waiting right now" if en else "取号：现在无需排队"
+    parts = [f"{x.name_en} {x.waiting} ({x.wait.low}–{x.wait.high} min)" if en else f"{x.name} {x.waiting}人（{x.wait.low}–{x.wait.high}分钟）"
+             for x in busy]
+    return ("Waiting: " if en else "排队等候：") + " · ".join(parts)
+
+
+@hookimpl
 def kiosk_screens(ctx):
     from kiosk.types import ScreenSpec
 
@@ -85,8 +106,14 @@ def kiosk_screens(ctx):
 
         return build_display_screen(shell)
 
+    def checkin(shell):
+        from .checkin import build_checkin_screen
+
+        return build_checkin_screen(shell)
+
     return [ScreenSpec(name="queue.services", factory=services, title="取号"),
             ScreenSpec(name="queue.service", factory=one_service, title="取号"),
+            ScreenSpec(name="queue.checkin", factory=checkin, title="预约签到"),
             ScreenSpec(name="queue.display", factory=display, title="大厅叫号屏")]
 
 
@@ -104,7 +131,7 @@ def kiosk_roles(ctx):
 
 @hookimpl
 def kiosk_screenshots(ctx):
-    return ["queue.services", "queue.service", "queue.display"]
+    return ["queue.services", "queue.service", "queue.checkin", "queue.display"]
 
 
 @hookimpl
