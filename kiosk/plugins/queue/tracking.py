@@ -94,5 +94,5 @@ def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | No
         refresh=0 if ticket.state in ("served", "closed", "cancelled") else (10 if near else 15),
         data={"state": ticket.state, "number": ticket.display, "ahead": ahead, "counter": ticket.counter,
               "wait_min": wait.low, "wait_max": wait.high, "message": message, "nearly_up": near, "source": ticket.source},
-        html=(Markup('<p class="message">{}</p>').format(message) if message else Markup("")) + extra,
+        html=(Markup('<p class="message">{}</p>').format(message) if message and not near else Markup("")) + extra,
     )

@@ -272,6 +272,7 @@ def _setup_body(request: Request, ctx, keep: dict | None = None) -> Markup:
     out = Markup('<p class="flash" role="status">{}</p>').format(flash) if flash else Markup("")
     field = lambda label, name, value, kind="text": Markup(  # noqa: E731
         '<label>{} <input type="{}" name="{}" value="{}" required></label>').format(label, kind, name, value)
+    out += _new_forms(request, services, field, keep or {})  # first: adding is what the page is opened for most
     for svc in services:
         v = {"name": svc.name, "name_en": svc.name_en, "hours": svc.hours, "daily_cap": svc.daily_cap,
              "minutes_per_person": svc.minutes_per_person, "target_minutes": svc.target_minutes,
@@ -296,7 +297,6 @@ def _setup_body(request: Request, ctx, keep: dict | None = None) -> Markup:
                       '<button type="submit" class="button">{}</button></form></section>').format(
             desk.name, _url(request, f"/staff/queue/setup/counter/{desk.number}"), csrf_input(request),
             field(t(request, "名称", "Name"), "name", desk.name), boxes, t(request, "保存", "Save"))
-    out += _new_forms(request, services, field, keep or {})
     return out
 
 

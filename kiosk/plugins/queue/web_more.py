@@ -260,7 +260,7 @@ def _remote_body(request: Request, ctx) -> Markup:
     return out
 
 
-FACES = {5: "😄", 4: "🙂", 3: "😐", 2: "🙁", 1: "😣"}
+FACES = {5: "😄", 4: "😊", 3: "😐", 2: "😞", 1: "😣"}  # Unicode 6.0 faces: present in common fonts
 
 
 def _rate_pad(request: Request, ctx, number: int, error: str = "", reason: str = "", level: int = 0, status: int = 200):
@@ -331,7 +331,7 @@ def _appointments_body(request: Request, ctx, keep: dict | None = None) -> Marku
             t(request, "号码", "Ticket"), t(request, "电话", "Phone"), ""]
     out += Markup('<h2>{} {}</h2>').format(t(request, "预约列表", "Appointments of"), day)
     if rows:
-        out += Markup('<div class="table-wrap"><table class="q-stats"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>').format(
+        out += Markup('<div class="table-wrap"><table class="q-appts"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>').format(
             Markup("").join(Markup("<th>{}</th>").format(h) for h in head), rows)
     else:
         out += Markup('<p class="hint">{}</p>').format(t(request, "这一天还没有预约", "No appointments that day"))
