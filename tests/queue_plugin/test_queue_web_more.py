@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -179,8 +180,14 @@ def test_wait_board_shows_wait_ranges(qctx, client):
 
 def test_counter_rating_pad_and_bad_rating_alert(qctx, client):
     token = login(client)
+    stranger = client.get("/queue/counter/2/rate")  # a device staff did not enable (or a phone outside)
+    assert stranger.status_code == 403 and "评价器" in stranger.text
+    assert "/staff/queue/counter/2/pad" in client.get("/staff/queue/counter/2").text
+    enabled = client.get("/staff/queue/counter/2/pad", follow_redirects=False)
+    assert enabled.status_code == 303 and "kq_pad_2=" in enabled.headers["set-cookie"]
     pad = client.get("/queue/counter/2/rate")
     assert pad.status_code == 200 and "办结后可在这里评价" in pad.text and 'http-equiv="refresh"' in pad.text
+    assert client.get("/queue/counter/3/rate").status_code == 403  # the cookie is for counter 2 only
     done = service.take_ticket(qctx, "A")
     service.call_next(qctx, 2)
     service.finish(qctx, 2)
@@ -199,7 +206,9 @@ def test_counter_rating_pad_and_bad_rating_alert(qctx, client):
     rating_id = service.bad_ratings(qctx)[0][0]
     client.post(f"/staff/queue/ratings/{rating_id}/handled", data={"csrf_token": token})
     assert "差评提醒" not in client.get("/staff/queue").text
-    assert client.get("/queue/counter/77/rate").status_code == 404
+    assert client.get("/staff/queue/counter/77/pad").status_code == 404
+    other = TestClient(client.app)
+    assert other.post("/queue/counter/2/rate", data={"ticket_id": done.ticket.id, "level": 5}).status_code == 403  # CSRF, then the pad check
 
 
 def test_transfer_with_return_from_the_counter_page(qctx, client):
@@ -237,3 +246,30 @@ def test_admin_adds_a_service_and_a_counter(qctx, client):
     assert service.call_next(qctx, 9).display == "H001"
     login(client)
     assert client.post("/staff/queue/setup/new-service", data={**form, "code": "J", "csrf_token": csrf(client, "/staff/queue")}).status_code == 403
+
+
+def test_stats_page_shows_appointments_remote_and_ratings(qctx, client, monkeypatch):
+    from kiosk.plugins.queue import appointments
+
+    login(client)
+    code = appointments.book(qctx, "A", datetime(2026, 11, 30, 9, 5, tzinfo=qctx.settings.tz)).code
+    appointments.book(qctx, "A", datetime(2026, 11, 30, 10, 0, tzinfo=qctx.settings.tz))
+    appointments.check_in(qctx, code)
+    remote.take_remote(qctx, "A")
+    page = client.get("/staff/queue/stats").text
+    assert "预约、网上取号与评价" in page
+    row = re.search(r"<tr><th>A 社保医保</th>((?:<td>[^<]*</td>){7})</tr>", page.split("预约、网上取号与评价")[1]).group(1)
+    assert re.findall(r"<td>([^<]*)</td>", row) == ["2", "1", "0", "1", "1", "0", "—"]
+
+
+def test_checked_in_appointment_served_cannot_be_used_again(qctx):
+    from kiosk.plugins.queue import appointments
+    from kiosk.plugins.queue.service import QueueError
+
+    code = appointments.book(qctx, "A", datetime(2026, 11, 30, 9, 5, tzinfo=qctx.settings.tz)).code
+    first = appointments.check_in(qctx, code)
+    service.call_next(qctx, 2)
+    service.finish(qctx, 2)
+    with pytest.raises(QueueError) as err:
+        appointments.check_in(qctx, code)
+    assert err.value.code == "already" and first.ticket.display in err.value.zh

@@ -111,8 +111,11 @@ def check_in(ctx, code: str) -> TakeResult:
     key = f"appt-{appointment_id}"
     if state == "checked_in":
         again = _existing(ctx, key)
-        if again is not None:
-            return again
+        if again is not None and again.ticket.state in ("waiting", "called", "parked"):
+            return again  # a double tap or a lost slip: the same ticket, never a second one
+        number = again.ticket.display if again is not None else ""
+        raise QueueError("already", f"这个预约已签到并办理（{number}），如需再办请取普通号",
+                         f"this appointment was checked in and served ({number}): take a normal ticket for anything else")
     if state == "cancelled":
         raise QueueError("cancelled", "这个预约已取消，请取普通号或到前台咨询", "this appointment was cancelled: take a normal ticket or ask at the desk")
     if state == "no_show":

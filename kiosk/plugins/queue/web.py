@@ -431,9 +431,9 @@ def _counter_body(request: Request, ctx, number: int) -> Markup:
         out += _form(request, number, "transfer", t(request, "转到其他业务", "Transfer"), _service_select(request, services, None, "")
                      + Markup('<label><input type="checkbox" name="return_after" value="1"> {}</label>').format(
                          t(request, "办完后转回本业务（优先）", "Come back here after (priority)")))
-        out += Markup('<p><a href="{}">{}</a></p>').format(_url(request, f"/queue/counter/{number}/rate"),
-                                                           t(request, "本窗口评价器页面（放在窗口的平板上）", "This counter's rating pad (for a tablet at the counter)"))
     out += _form(request, number, "resume" if desk.paused else "pause", t(request, "恢复叫号", "Resume") if desk.paused else t(request, "暂停窗口", "Pause"))
+    out += Markup('<p><a href="{}">{}</a></p>').format(_url(request, f"/staff/queue/counter/{number}/pad"),
+                                                       t(request, "在本设备启用评价器（窗口前的平板上打开）", "Use this device as the rating pad (on the tablet at the counter)"))
     out += Markup("</section>")
     out += Markup('<section class="card"><h2>{}</h2><ul>').format(t(request, "等候人数", "Waiting"))
     for code, count in waiting.items():
@@ -472,7 +472,18 @@ def _stats_body(request: Request, data: dict) -> Markup:
         for r in data["services"])
     table = Markup('<div class="table-wrap"><table class="q-stats"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>').format(
         Markup("").join(Markup("<th>{}</th>").format(h) for h in head), rows)
-    return Markup("<p>{} {} · {} {}</p>").format(t(request, "日期", "Day"), data["day"], t(request, "共取号", "Tickets"), data["tickets"]) + table + hour_chart(request, data["tickets_per_hour"])
+    head2 = [t(request, "业务", "Service"), t(request, "预约", "Appointments"), t(request, "已签到", "Checked in"),
+             t(request, "预约未到", "Appointment no-shows"), t(request, "网上取号", "Remote"), t(request, "未激活", "Not active"),
+             t(request, "评价数", "Ratings"), t(request, "满意率", "Satisfied")]
+    rows2 = Markup("").join(
+        Markup("<tr><th>{} {}</th>" + "<td>{}</td>" * 7 + "</tr>").format(
+            r["code"], r["name"], r["appointments"], r["appointments_checked_in"], r["appointment_no_shows"], r["remote"], r["remote_pending"],
+            r["ratings"], "—" if r["satisfied_share"] is None else f"{r['satisfied_share'] * 100:.0f}%")
+        for r in data["services"])
+    table2 = Markup('<h2>{}</h2><div class="table-wrap"><table class="q-stats"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>').format(
+        t(request, "预约、网上取号与评价", "Appointments, remote tickets and ratings"), Markup("").join(Markup("<th>{}</th>").format(h) for h in head2), rows2)
+    return (Markup("<p>{} {} · {} {}</p>").format(t(request, "日期", "Day"), data["day"], t(request, "共取号", "Tickets"), data["tickets"])
+            + table + table2 + hour_chart(request, data["tickets_per_hour"]))
 
 
 def hour_chart(request: Request, per_hour: list[int]) -> Markup:

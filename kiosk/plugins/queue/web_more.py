@@ -179,12 +179,39 @@ def build_more_router(ctx) -> APIRouter:
         make(name)
 
     # -- 好差评 pad at the counter ----------------------------------------------------------------
+    @router.get("/staff/queue/counter/{number}/pad")
+    def pad_enable(request: Request, number: int, user: StaffIdentity = Depends(require_staff)):
+        """Staff turn this device into counter ``number``'s rating pad: a signed cookie, no login kept."""
+        try:
+            service.rate_pad_ticket(ctx, number)  # the counter exists
+        except QueueError as exc:
+            return page(request, t(request, "服务评价", "Rate our service"), _error(request, exc), 404, stylesheets=STYLES)
+        response = RedirectResponse(_url(request, f"/queue/counter/{number}/rate"), status_code=303)
+        response.set_cookie(f"kq_pad_{number}", _pad_key(ctx, number), max_age=400 * 24 * 3600, httponly=True, samesite="lax",
+                            path=f"/queue/counter/{number}")
+        return response
+
+    def paired(request: Request, number: int) -> bool:
+        import hmac as _hmac
+
+        return _hmac.compare_digest(request.cookies.get(f"kq_pad_{number}", ""), _pad_key(ctx, number))
+
+    def unpaired(request: Request):
+        return page(request, t(request, "评价器未启用", "Rating pad not enabled"), Markup('<p class="notice">{}</p>').format(t(
+            request, "这台设备还不是窗口评价器：请工作人员在本设备上登录后台，在窗口页面点“在本设备启用评价器”。",
+            "This device is not a counter's rating pad yet: a member of staff logs in on it and taps “Use this device as the rating pad” on the counter page.")),
+            403, stylesheets=STYLES)
+
     @router.get("/queue/counter/{number}/rate", dependencies=[Depends(limit_lookups)])
     def rate_pad(request: Request, number: int):
+        if not paired(request, number):
+            return unpaired(request)
         return _rate_pad(request, ctx, number)
 
     @router.post("/queue/counter/{number}/rate", dependencies=[Depends(limit_lookups)])
     def rate_pad_post(request: Request, number: int, ticket_id: int = Form(0), level: int = Form(0), reason: str = Form("")):
+        if not paired(request, number):
+            return unpaired(request)
         try:
             service.rate_at_counter(ctx, number, ticket_id, level, reason)
         except QueueError as exc:
@@ -234,6 +261,15 @@ def build_more_router(ctx) -> APIRouter:
         return RedirectResponse(_url(request, "/staff/queue"), status_code=303)
 
     return router
+
+
+def _pad_key(ctx, number: int) -> str:
+    """The rating pad's cookie for one counter: only a device that staff enabled can rate there, so a
+    rating cannot be sent from outside the hall for the resident who just left."""
+    import hashlib
+    import hmac
+
+    return hmac.new(ctx.settings.secret_key().encode(), f"queue-pad:{number}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _remote_body(request: Request, ctx) -> Markup:
