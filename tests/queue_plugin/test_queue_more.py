@@ -278,3 +278,24 @@ def test_create_service_and_counter(qctx):
     assert service.take_ticket(qctx, "H").ticket.display == "H001"
     assert service.call_next(qctx, 9).display == "H001"
     assert "H" in {x.code for x in service.services_overview(qctx)}
+
+
+def test_remote_tickets_switched_off(qctx):
+    settings(qctx, remote_share_percent=0)
+    assert not remote.enabled(qctx) and remote.here_url(qctx) == ""
+    with pytest.raises(QueueError) as err:
+        remote.take_remote(qctx, "A")
+    assert err.value.code == "remote_full"
+
+
+def test_a_double_check_in_race_returns_the_same_ticket(qctx):
+    a = appointments.book(qctx, "A", at(qctx, "09:05"))
+    first = appointments.check_in(qctx, a.code)
+    # A second kiosk that read "booked" before the first committed: its ticket insert hits the
+    # appointment's idempotency key, and it returns the first ticket instead of failing.
+    with qctx.transaction() as s:
+        s.scalar(select(QueueAppointment).where(QueueAppointment.code == a.code)).state = "booked"
+    again = appointments.check_in(qctx, a.code)
+    assert again.ticket.id == first.ticket.id and again.repeated
+    with qctx.sessions() as s:
+        assert len(list(s.scalars(select(Ticket).where(Ticket.source == "appt")))) == 1

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.clock import utcnow
@@ -73,6 +74,16 @@ def book(ctx, service_code: str, slot: datetime, phone: str = "", by: str = "") 
     if local.date() > ctx.today() + timedelta(days=30):
         raise QueueError("too_far", "只能预约 30 天以内", "appointments can be made up to 30 days ahead")
     code = (service_code or "").strip().upper()
+    for attempt in range(3):  # two bookings drawing the same random code at once: the loser draws again
+        try:
+            return _book(ctx, code, service_code, local, phone, by)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _book(ctx, code: str, service_code: str, local: datetime, phone: str, by: str) -> QueueAppointment:
     with ctx.transaction() as s:
         svc = s.get(QueueService, code) if len(code) == 1 else None
         if svc is None or not svc.active:
@@ -128,16 +139,22 @@ def check_in(ctx, code: str) -> TakeResult:
     if now > closes:
         raise QueueError("too_late", f"您预约的是 {slot:%H:%M}，签到时间已过（{closes:%H:%M} 前），请取普通号",
                          f"your appointment was at {slot:%H:%M}; check-in closed at {closes:%H:%M}: please take a normal ticket")
-    with ctx.transaction() as s:
-        appointment = s.get(QueueAppointment, appointment_id)
-        if appointment.state != "booked":  # another kiosk checked it in a moment ago
-            raise QueueError("busy", "请稍后再试", "try again")
-        service = s.get(QueueService, appointment.service_code)
-        number = _next_number(s, business_day(ctx), service.code)
-        if number > 999:
-            raise QueueError("full", "今天的号已用完，请到前台咨询", "no numbers left today: please ask at the desk")
-        result = issue(ctx, s, service, number, key=key, source="appt", by=f"kiosk:{ctx.terminal}")
-        appointment.state, appointment.ticket_id = "checked_in", result.ticket.id
+    try:
+        with ctx.transaction() as s:
+            appointment = s.get(QueueAppointment, appointment_id)
+            if appointment.state != "booked":  # another kiosk checked it in a moment ago
+                raise IntegrityError("check-in", None, Exception("checked in meanwhile"))
+            service = s.get(QueueService, appointment.service_code)
+            number = _next_number(s, business_day(ctx), service.code)
+            if number > 999:
+                raise QueueError("full", "今天的号已用完，请到前台咨询", "no numbers left today: please ask at the desk")
+            result = issue(ctx, s, service, number, key=key, source="appt", by=f"kiosk:{ctx.terminal}")
+            appointment.state, appointment.ticket_id = "checked_in", result.ticket.id
+    except IntegrityError:  # two kiosks with the same code at once: the other one's ticket is the ticket
+        again = _existing(ctx, key)
+        if again is None:
+            raise
+        return again
     return result
 
 

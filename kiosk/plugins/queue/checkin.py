@@ -91,8 +91,8 @@ class QueueCheckinScreen(Screen):
 
     def refresh_here(self) -> None:
         ctx = self.shell.ctx
-        self.here_code = remote.here_code(ctx)
         self.here_url = remote.here_url(ctx)
+        self.here_code = remote.here_code(ctx) if self.here_url else ""
 
     def confirm(self) -> None:
         shell = self.shell

@@ -117,7 +117,8 @@ class HallDisplayScreen(Screen):
         after = self.last_event
 
         def work():
-            return board_mod.calls_since(ctx, after), board_mod.board(ctx), (remote.here_url(ctx), remote.here_code(ctx))
+            url = remote.here_url(ctx)
+            return board_mod.calls_since(ctx, after), board_mod.board(ctx), (url, remote.here_code(ctx) if url else "")
 
         self.shell.run_in_background(work, self._polled, name="display-poll")
 

@@ -29,6 +29,7 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from kiosk.clock import utcnow
 
@@ -54,6 +55,21 @@ def take_remote(ctx, code: str, key: str | None = None) -> TakeResult:
         found = _existing(ctx, key)
         if found:
             return found
+    try:
+        return _take(ctx, code, key)
+    except IntegrityError:  # the same submit twice at once (or a code drawn twice): the first one wins
+        found = _existing(ctx, key) if key else None
+        if found is None:
+            raise
+        return found
+
+
+def enabled(ctx) -> bool:
+    """Remote tickets are offered at all (a share of 0 switches them off, and the hall QR with them)."""
+    return QueueSettings.of(ctx).remote_share_percent > 0
+
+
+def _take(ctx, code: str, key: str | None) -> TakeResult:
     now = ctx.now()
     day = business_day(ctx)
     with ctx.transaction() as s:
@@ -91,8 +107,8 @@ def here_code_valid(ctx, code: str) -> bool:
 
 
 def here_url(ctx) -> str:
-    """What the hall's QR holds: the arrival page with the current code."""
-    return f"{ctx.settings.base_url}/queue/here/{here_code(ctx)}"
+    """What the hall's QR holds: the arrival page with the current code ("" when remote tickets are off)."""
+    return f"{ctx.settings.base_url}/queue/here/{here_code(ctx)}" if enabled(ctx) else ""
 
 
 def _activate(s, ticket: Ticket, by: str) -> Ticket:

@@ -275,6 +275,9 @@ def _pad_key(ctx, number: int) -> str:
 def _remote_body(request: Request, ctx) -> Markup:
     """One big button per open service, with the wait and the remote tickets left today."""
     en = request_lang(request) == "en"
+    if not remote.enabled(ctx):
+        return Markup('<p class="notice">{}</p>').format(t(request, "本中心暂未开通网上取号，请到大厅取号机取号。",
+                                                             "Taking a number online is not offered here: please use the kiosk in the hall."))
     left = remote.remote_left(ctx)
     out = Markup('<p>{}</p>').format(t(
         request, "网上取号后，请在到达大厅时扫描大厅屏幕上的二维码激活（或在取号机输入激活码）。激活时才开始排队，先取号不会排在前面。",
