@@ -299,3 +299,36 @@ def test_a_double_check_in_race_returns_the_same_ticket(qctx):
     assert again.ticket.id == first.ticket.id and again.repeated
     with qctx.sessions() as s:
         assert len(list(s.scalars(select(Ticket).where(Ticket.source == "appt")))) == 1
+
+
+def test_six_kiosks_checking_in_one_code_at_once_make_one_ticket(qctx, db_url, isolated_env):
+    import multiprocessing
+
+    code = appointments.book(qctx, "A", at(qctx, "09:05")).code
+    spawn = multiprocessing.get_context("spawn")
+    out = spawn.Queue()
+    procs = [spawn.Process(target=_check_in_once, args=(db_url, str(isolated_env), code, out)) for _ in range(6)]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=240) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    assert len(set(results)) == 1 and results[0].startswith("A")  # every kiosk shows the same ticket
+    with qctx.sessions() as s:
+        assert len(list(s.scalars(select(Ticket).where(Ticket.source == "appt")))) == 1
+
+
+def _check_in_once(url: str, data_dir: str, code: str, queue_out) -> None:
+    import os
+
+    os.environ.update(KIOSK_DATABASE_URL=url, KIOSK_DATA_DIR=data_dir, KIOSK_NOW="2026-11-30T09:00:00+08:00")
+    from kiosk.config import load_settings
+    from kiosk.context import build_context
+    from kiosk.pluginhost import PluginHost
+
+    ctx = build_context(load_settings(), PluginHost(builtins=("kiosk.plugins.queue",), load_entrypoints=False), run_migrations=False)
+    try:
+        queue_out.put(appointments.check_in(ctx, code).ticket.display)
+    except Exception as exc:  # reported, so the assertion shows what went wrong
+        queue_out.put(f"error: {exc!r}")
