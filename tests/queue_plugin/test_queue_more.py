@@ -96,7 +96,9 @@ def test_appointment_booking_is_checked(qctx):
     assert err.value.code == "past"
     with pytest.raises(QueueError) as err:
         appointments.book(qctx, "A", at(qctx, "10:00"), phone="call me")
-    assert err.value.code == "bad_phone"
+    assert err.value.code == "bad_phone" and "也可以不填" in err.value.zh
+    local = appointments.book(qctx, "A", at(qctx, "10:00"), phone="6201234")  # the shell's rule: Tai'an's area code
+    assert local.phone == "0538-6201234" and appointments.mask_phone(local.phone) == "0538-***1234"
     with pytest.raises(QueueError):
         appointments.book(qctx, "Z", at(qctx, "10:00"))
 

@@ -27,7 +27,6 @@ from .hours import is_open
 from .models import QueueAppointment, QueueService, Ticket
 from .service import QueueError, QueueSettings, TakeResult, _existing, _next_number, business_day, issue
 
-_PHONE = re.compile(r"^\+?\d{5,15}$")
 _CODE = re.compile(r"^\d{6}$")
 
 
@@ -43,10 +42,23 @@ class AppointmentRow:
 
 
 def mask_phone(phone: str) -> str:
-    """138****5678: enough for staff to recognise a caller, never the whole number on a page."""
-    if not phone:
+    """138****5678 / 0538-***1234 (the shell's rule): enough for staff to recognise a caller, never the whole number."""
+    from kiosk.phone import mask_phone as shell_mask
+
+    return shell_mask(phone) if phone else ""
+
+
+def _checked_phone(phone: str) -> str:
+    """The shell's phone rules (mobile, landline, local numbers get 0538); empty stays empty."""
+    from kiosk.i18n import translator
+    from kiosk.phone import PhoneError, parse_phone
+
+    if not (phone or "").strip():
         return ""
-    return phone[:3] + "*" * max(0, len(phone) - 7) + phone[-4:] if len(phone) > 7 else "*" * (len(phone) - 2) + phone[-2:]
+    try:
+        return parse_phone(phone).number
+    except PhoneError as exc:
+        raise QueueError("bad_phone", translator("zh_CN", "shell")(exc.msgid) + "（也可以不填）", exc.msgid + " (It may be left empty.)") from None
 
 
 def new_code(s: Session, day: str) -> str:
@@ -64,9 +76,7 @@ def new_code(s: Session, day: str) -> str:
 
 def book(ctx, service_code: str, slot: datetime, phone: str = "", by: str = "") -> QueueAppointment:
     """Book ``slot`` (local, aware) for a service; returns the appointment with its code."""
-    phone = re.sub(r"[\s-]", "", phone or "")
-    if phone and not _PHONE.match(phone):
-        raise QueueError("bad_phone", "电话号码格式不对（可以不填）", "the phone number is not valid (it may be left empty)")
+    phone = _checked_phone(phone)
     local = slot.astimezone(ctx.settings.tz)
     late = timedelta(minutes=QueueSettings.of(ctx).appointment_late_minutes)
     if local + late < ctx.now():
