@@ -74,7 +74,10 @@ def test_plain_messages_for_unknown_and_too_early_codes(queue_ui):
     assert pad.error == "您预约的是 11:00，请在 10:45 以后签到"
 
 
-def test_remote_ticket_activated_at_the_kiosk_and_the_hall_qr(queue_ui):
+def test_remote_ticket_activated_at_the_kiosk_and_the_hall_qr(queue_ui, tmp_path):
+    import zxingcpp
+    from PIL import Image
+
     from kiosk.plugins.queue import remote, service
 
     app, harness = queue_ui
@@ -82,6 +85,9 @@ def test_remote_ticket_activated_at_the_kiosk_and_the_hall_qr(queue_ui):
     service.take_ticket(app.ctx, "A")
     screen = _open_checkin(app, harness)
     assert screen.here_url == remote.here_url(app.ctx) and screen.ids.here_qr.data == screen.here_url
+    harness.step(2)
+    codes = zxingcpp.read_barcodes(Image.open(harness.screenshot(tmp_path / "checkin.png")))
+    assert [c.text for c in codes] == [screen.here_url]  # a phone camera reads the arrival link
     assert remote.here_code(app.ctx) in " ".join(labels_text(screen))
     _type(harness, screen.ids.pad, pending.activation_code)
     harness.tap(screen.ids.confirm)
