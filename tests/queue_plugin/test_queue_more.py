@@ -334,3 +334,16 @@ def _check_in_once(url: str, data_dir: str, code: str, queue_out) -> None:
         queue_out.put(appointments.check_in(ctx, code).ticket.display)
     except Exception as exc:  # reported, so the assertion shows what went wrong
         queue_out.put(f"error: {exc!r}")
+
+
+def test_home_wait_board_line_stays_short(qctx):
+    from kiosk.plugins.queue import wait_board_line
+
+    assert wait_board_line(service.services_overview(qctx), "zh_CN") == "取号：现在无需排队"
+    for code, count in (("A", 4), ("B", 1), ("C", 3), ("D", 2), ("E", 1)):
+        for _ in range(count):
+            service.take_ticket(qctx, code)
+    line = wait_board_line(service.services_overview(qctx), "zh_CN")
+    assert line.startswith("排队等候：社保医保 4人") and "劳动就业 3人" in line and "计划生育 2人" in line
+    assert line.endswith("等另 2 项") and "低保救助" not in line
+    assert wait_board_line(service.services_overview(qctx), "en").startswith("Waiting: ")

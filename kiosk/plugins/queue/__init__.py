@@ -82,9 +82,16 @@ def wait_board_line(overview, lang: str) -> str:
     busy = [x for x in open_now if x.waiting]
     if not busy:
         return "Queue: no waiting right now" if en else "取号：现在无需排队"
+    shown = sorted(busy, key=lambda x: -x.waiting)[:BOARD_MAX]  # the longest lines first; the banner stays short
     parts = [f"{x.name_en} {x.waiting} ({x.wait.low}–{x.wait.high} min)" if en else f"{x.name} {x.waiting}人（{x.wait.low}–{x.wait.high}分钟）"
-             for x in busy]
+             for x in shown]
+    more = len(busy) - len(shown)
+    if more:
+        parts.append(f"and {more} more" if en else f"等另 {more} 项")
     return ("Waiting: " if en else "排队等候：") + " · ".join(parts)
+
+
+BOARD_MAX = 3  # services on the home banner's wait board
 
 
 @hookimpl
