@@ -61,3 +61,18 @@ def kiosk_tracking_view(ctx, receipt, lang, token):
     from .tracking import tracking_view
 
     return tracking_view(ctx, receipt, lang, token)
+
+
+@hookimpl
+def kiosk_web_routes(ctx):
+    from .staff_web import build_staff_router
+    from .web import build_router
+
+    return [build_router(ctx), build_staff_router(ctx)]
+
+
+@hookimpl
+def kiosk_staff_links(ctx):
+    from kiosk.types import StaffLink
+
+    return [StaffLink(title="课程表", title_en="Timetable", path="/staff/classes")]
