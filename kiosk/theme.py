@@ -42,6 +42,7 @@ COLORS = {
 #: (text colour, background colour) pairs that appear on screen.
 PAIRS = (
     ("text", "bg"),
+    ("danger", "bg"),  # error messages under a form field
     ("muted", "bg"),
     ("on_primary", "primary"),
     ("on_primary", "secondary"),

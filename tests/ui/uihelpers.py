@@ -5,6 +5,8 @@ from __future__ import annotations
 from kiosk import hookimpl
 from kiosk.types import PluginInfo, ScreenSpec, Tile, TrackingView
 
+from forms_harness import FormsPlugin  # noqa: E402,I001 - a sibling module of the UI tests
+
 DEMO_PIN = "246810"  # the packaged config's demo PIN
 BASE_URL = "http://kiosk.test"
 
@@ -154,6 +156,7 @@ class MoodyPlugin:
 
 TEST_PLUGINS = {"demo": DemoPlugin(), "plain": PlainPlugin(), "broken": BrokenScreensPlugin(),
                 "crashy": CrashyFactoryPlugin(), "moody": MoodyPlugin()}
+TEST_PLUGINS["forms"] = FormsPlugin()  # the shell's form widgets on test screens (forms_harness.py)
 
 CONFIG = f"""
 [center]
