@@ -42,22 +42,22 @@ class TimetableError(Exception):
 
 # -- phone numbers (the one personal datum) ----------------------------------------------------------
 def normalize_phone(raw: str) -> str:
-    """Digits only; an 11-digit mobile (1[3-9]…) or a landline with area code (0538…) or a 7–8 digit local one."""
-    digits = re.sub(r"[\s\-()]", "", raw or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    if re.fullmatch(r"1[3-9]\d{9}", digits) or re.fullmatch(r"0\d{9,11}", digits) or re.fullmatch(r"[2-9]\d{6,7}", digits):
-        return digits
-    raise TimetableError("bad_phone", "电话号码不对，请输入 11 位手机号或固定电话", "enter an 11-digit mobile number or a landline")
+    """The one stored form (kiosk.phone: 13812341234 or 0538-6201234), or a TimetableError in both languages."""
+    from kiosk.i18n import translator
+    from kiosk.phone import PhoneError
+    from kiosk.phone import normalize_phone as _normalize
+
+    try:
+        return _normalize(raw)
+    except PhoneError as err:
+        raise TimetableError("bad_phone", translator("zh_CN", "shell")(err.msgid), err.msgid) from None
 
 
 def mask_phone(phone: str | None) -> str:
     """138****5678: enough for staff to tell people apart on a list, not enough to call."""
-    if not phone:
-        return "—"
-    return phone[:3] + "*" * max(0, len(phone) - 7) + phone[-4:] if len(phone) > 7 else "*" * (len(phone) - 2) + phone[-2:]
+    from kiosk.phone import mask_phone as _mask
+
+    return _mask(phone) if phone else "—"
 
 
 def clean_surname(raw: str) -> str:

@@ -135,7 +135,7 @@ def course_body(request: Request, ctx, course_id: int, day: str = "") -> Markup:
     out += Markup('<p class="tt-noprint"><a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a></p>').format(
         _url(request, "/staff/classes"), t(request, "全部课程", "All classes"),
         _url(request, f"/staff/classes/course/{course_id}/print"), t(request, "打印名单", "Print the list"),
-        _url(request, f"/staff/classes/course/{course_id}.csv"), t(request, "导出 CSV", "Export CSV"))
+        _url(request, f"/staff/classes/course/{course_id}/signups.csv"), t(request, "导出 CSV", "Export CSV"))
     out += Markup("<p>{} · {} · {} · {}</p>").format(info.teacher or "—", f"{info.room}（{info.place}）", info.times_text(request_lang(request)),
                                                      t(request, f"名额 {c.capacity}，剩余 {info.seats_left}，候补 {info.waiting}",
                                                        f"{c.capacity} seats, {info.seats_left} left, {info.waiting} waiting"))
@@ -314,7 +314,7 @@ def build_staff_router(ctx) -> APIRouter:
         return page(request, t(request, f"{info.course.name} 报名名单", f"{info.course.name} sign-up list"), print_body(request, ctx, course_id),
                     stylesheets=STYLES)
 
-    @router.get("/staff/classes/course/{course_id}.csv")
+    @router.get("/staff/classes/course/{course_id}/signups.csv")
     def export(course_id: int, user: StaffIdentity = Depends(require_staff)):
         try:
             rows = service.export_rows(ctx, course_id)
