@@ -76,3 +76,34 @@ def kiosk_staff_links(ctx):
     from kiosk.types import StaffLink
 
     return [StaffLink(title="课程表", title_en="Timetable", path="/staff/classes")]
+
+
+@hookimpl
+def kiosk_home_tiles(ctx):
+    from kiosk.types import Tile
+
+    return [Tile(id="timetable", title="课程表", title_en="Classes", hint="老年大学课程与活动，报名", hint_en="Classes and sign-up",
+                 screen="timetable.week", icon="课", color="#1B5E20", order=30)]
+
+
+@hookimpl
+def kiosk_screens(ctx):
+    from kiosk.types import ScreenSpec
+
+    def factory(builder: str):
+        def build(shell):
+            from . import screens
+
+            return getattr(screens, builder)(shell)
+
+        return build
+
+    return [ScreenSpec(name="timetable.week", factory=factory("build_week_screen"), title="课程表"),
+            ScreenSpec(name="timetable.today", factory=factory("build_today_screen"), title="今天的课"),
+            ScreenSpec(name="timetable.course", factory=factory("build_course_screen"), title="课程详情"),
+            ScreenSpec(name="timetable.signup", factory=factory("build_signup_screen"), title="报名")]
+
+
+@hookimpl
+def kiosk_screenshots(ctx):
+    return ["timetable.week", "timetable.today", "timetable.course", "timetable.signup"]
