@@ -53,7 +53,7 @@ def day_text(shell, day: date) -> str:
 def session_markup(shell, occ, with_room: bool = True, with_teacher: bool = False) -> str:
     """A session as Kivy markup: name, time, room; cancelled/moved struck through with the reason."""
     name = _esc(shell.text(occ.name, occ.name_en))
-    when = f"{occ.start}–{occ.end}"
+    when = f"{occ.start} – {occ.end}"  # spaces: a narrow cell wraps between the two times, never inside one
     parts = [f"[b]{name}[/b]", when]
     if with_room:
         parts.append(_esc(occ.room))
@@ -126,55 +126,67 @@ class TimetableWeekScreen(Screen):
 
     def _build(self, monday: date, today: date, found) -> None:
         from kivy.app import App
-        from kivy.uix.gridlayout import GridLayout
+        from kivy.uix.widget import Widget
 
         theme = App.get_running_app().theme
-        grid: GridLayout = self.ids.grid
+        grid = self.ids.grid
         grid.clear_widgets()
         days = [monday + timedelta(days=i) for i in range(7)]
         portrait = theme.portrait
         grid.cols = 4 if portrait else 8
-        head = theme.px(150)
+        head = theme.px(190 if portrait else 120)
+        pad = theme.px(6)
 
-        def header(text: str, highlight: bool = False) -> TTLabel:
+        def header(text: str) -> TTLabel:
             return TTLabel(text=text, font_size=theme.label, bold=True, halign="center", valign="middle", color=theme.c("text"),
-                           size_hint_y=None, min_height=theme.touch, padding=(theme.px(8), theme.px(8)))
-
-        def cell(occs, day: date):
-            box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.px(16), padding=(theme.px(6), theme.px(6)))
-            box.bind(minimum_height=box.setter("height"))
-            box.today = day == today
-            for occ in occs:
-                b = SessionButton(text=session_markup(self.shell, occ), markup=True, font_size=theme.body, course_id=occ.course_id,
-                                  cancelled=not occ.happens, today=day == today, size_hint_y=None, min_height=theme.touch,
-                                  padding=(theme.px(10), theme.px(10)), halign="left", valign="middle")
-                b.bind(on_release=lambda btn: self.open_course(btn.course_id))
-                box.add_widget(b)
-            if not occs:
-                box.add_widget(TTLabel(text="", size_hint_y=None, min_height=theme.px(40)))
-            return box
+                           size_hint_y=None, min_height=theme.touch, padding=(pad, pad))
 
         def first(widget):  # the label column keeps a fixed width; the day (or period) columns share the rest
             widget.size_hint_x, widget.width = None, head
             return widget
 
+        def cell(occs, day: date):
+            box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.px(16), padding=(pad, pad))
+            for occ in occs:
+                b = SessionButton(text=session_markup(self.shell, occ), markup=True, font_size=theme.body, course_id=occ.course_id,
+                                  cancelled=not occ.happens, today=day == today, size_hint_y=None, min_height=theme.touch,
+                                  padding=(pad + theme.px(4), theme.px(10)), halign="left", valign="middle")
+                b.bind(on_release=lambda btn: self.open_course(btn.course_id))
+                box.add_widget(b)
+            box.add_widget(Widget())  # sessions sit at the top of a taller cell
+            return box
+
+        def row(label: TTLabel, cells: list) -> None:
+            """One grid row: every cell as tall as the tallest, the label centred beside them."""
+            def fit(*_args):
+                tallest = max([c.minimum_height for c in cells] + [label.texture_size[1] + 2 * pad, theme.touch])
+                for c in cells:
+                    c.height = tallest
+                label.min_height = tallest
+
+            for c in cells:
+                c.bind(minimum_height=fit)
+            label.bind(texture_size=fit)
+            grid.add_widget(label)
+            for c in cells:
+                grid.add_widget(c)
+            fit()
+
         corner = first(TTLabel(text="", size_hint_y=None, min_height=theme.touch))
+        grid.add_widget(corner)
         if portrait:
-            grid.add_widget(corner)
             for _key, zh, en in PERIODS:
                 grid.add_widget(header(self.shell.text(zh, en)))
             for day in days:
-                grid.add_widget(self._mark(first(header(self._day_label(day, today))), day == today))
-                for key, _zh, _en in PERIODS:
-                    grid.add_widget(self._mark(cell([o for o in found if o.day == day and o.period == key], day), day == today))
+                hot = day == today
+                row(self._mark(first(header(self._day_label(day, today))), hot),
+                    [self._mark(cell([o for o in found if o.day == day and o.period == key], day), hot) for key, _zh, _en in PERIODS])
         else:
-            grid.add_widget(corner)
             for day in days:
                 grid.add_widget(self._mark(header(self._day_label(day, today)), day == today))
             for key, zh, en in PERIODS:
-                grid.add_widget(first(header(self.shell.text(zh, en))))
-                for day in days:
-                    grid.add_widget(self._mark(cell([o for o in found if o.day == day and o.period == key], day), day == today))
+                row(first(header(self.shell.text(zh, en))),
+                    [self._mark(cell([o for o in found if o.day == day and o.period == key], day), day == today) for day in days])
 
     def _day_label(self, day: date, today: date) -> str:
         shell = self.shell
