@@ -8,6 +8,7 @@ export KIOSK_TEST_PG_URL
 trap 'bash scripts/test-postgres.sh stop' EXIT
 "$BIN/python" scripts/bench_core.py
 "$BIN/python" scripts/bench_queue.py
+"$BIN/python" scripts/bench_timetable.py
 if [ -f scripts/bench_ui.py ]; then
   export KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1
   xvfb-run -a -s "-screen 0 1920x1080x24 +extension GLX" "$BIN/python" scripts/bench_ui.py

@@ -200,11 +200,32 @@ def _slip_lines(course: Course, room: str, teacher: str, times: str, first: Occu
     return lines[:12]
 
 
+def _slip_facts(ctx, course_id: int):
+    """What the slip says about the class (read before the locked transaction, which then stays short)."""
+    today = ctx.today()
+    with ctx.sessions() as s:
+        course = s.get(Course, course_id)
+        if course is None:
+            return None
+        room = s.get(Room, course.room_id)
+        teacher = s.get(Teacher, course.teacher_id) if course.teacher_id else None
+        slots = list(s.scalars(select(Slot).where(Slot.course_id == course.id).order_by(Slot.weekday, Slot.start)))
+        times = "，".join(f"每{WEEKDAYS_ZH[x.weekday]} {x.start}–{x.end}" for x in slots)
+        first = next((o for o in occurrences(s, ctx.calendar, today, today + timedelta(days=62), course_id=course.id) if o.happens), None)
+        if first is None:  # a long break ahead: look through the rest of the term
+            first = _first_session(s, ctx, course)
+        return (room.name if room else "", teacher.name if teacher else "", times, first)
+
+
 def sign_up(ctx, course_id: int, phone: str, surname: str = "") -> SignupResult:
     """报名: a seat while there is one, else the waiting list. One active sign-up per phone and class."""
     phone = normalize_phone(phone)
     surname = clean_surname(surname)
     today = ctx.today()
+    facts = _slip_facts(ctx, course_id)
+    if facts is None:
+        raise TimetableError("unknown_course", "没有这门课，请重新选择", f"no class with id {course_id}")
+    room, teacher, times, first = facts
     try:
         with ctx.transaction() as s:
             course = _locked_course(s, course_id)
@@ -222,16 +243,11 @@ def sign_up(ctx, course_id: int, phone: str, surname: str = "") -> SignupResult:
             s.add(signup)
             s.flush()
             position = waiting_position(s, signup)
-            info_room = s.get(Room, course.room_id)
-            teacher = s.get(Teacher, course.teacher_id) if course.teacher_id else None
-            slots = list(s.scalars(select(Slot).where(Slot.course_id == course.id).order_by(Slot.weekday, Slot.start)))
-            times = "，".join(f"每{WEEKDAYS_ZH[x.weekday]} {x.start}–{x.end}" for x in slots)
-            first = _first_session(s, ctx, course)
             issued = ctx.issue_receipt(
                 s, plugin=PLUGIN, kind="signup", subject=str(signup.id),
                 number="已报名" if state == "enrolled" else f"候补 {position}",
                 title=f"{course.name} 报名凭条",
-                lines=_slip_lines(course, info_room.name if info_room else "", teacher.name if teacher else "", times, first, state, position),
+                lines=_slip_lines(course, room, teacher, times, first, state, position),
                 valid_days=max(1, (term.end - today).days + 30),
             )
             signup.receipt_id = issued.receipt.id
