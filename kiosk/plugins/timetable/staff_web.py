@@ -174,7 +174,7 @@ def course_body(request: Request, ctx, course_id: int, day: str = "") -> Markup:
         if o.happens:
             actions += Markup(' <a href="{}">{}</a>').format(_url(request, f"/staff/classes/course/{course_id}", day=o.key), t(request, "记考勤", "Attendance"))
         sess += Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(label, state, actions)
-    out += Markup('<section class="card tt-noprint"><h2>{}</h2><div class="table-wrap"><table class="tt-list"><tbody>{}</tbody></table></div></section>').format(
+    out += Markup('<section class="card tt-noprint"><h2>{}</h2><div class="table-wrap"><table class="tt-list tt-sessions"><tbody>{}</tbody></table></div></section>').format(
         t(request, "近期上课（停课、调课要写原因）", "Coming sessions (cancel or move with a reason)"), sess)
     # the sign-up list with attendance for the chosen session
     head = [t(request, "序号", "No."), t(request, "状态", "State"), t(request, "姓氏", "Surname"), t(request, "电话", "Phone"),
@@ -223,11 +223,11 @@ def build_staff_router(ctx) -> APIRouter:
 
     def refused(request: Request, exc: TimetableError, which: str, keep: dict):
         return page(request, t(request, "课程表管理", "Timetable"), _error(exc.text(request_lang(request))) + overview_body(request, ctx, keep, which),
-                    400, stylesheets=STYLES)
+                    400, stylesheets=STYLES, body_class="tt-wide")
 
     @router.get("/staff/classes")
     def overview(request: Request, user: StaffIdentity = Depends(require_staff)):
-        return page(request, t(request, "课程表管理", "Timetable"), overview_body(request, ctx), stylesheets=STYLES)
+        return page(request, t(request, "课程表管理", "Timetable"), overview_body(request, ctx), stylesheets=STYLES, body_class="tt-wide")
 
     async def form_of(request: Request) -> dict:
         return {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
@@ -303,7 +303,7 @@ def build_staff_router(ctx) -> APIRouter:
             info = service.course_info(ctx, course_id)
         except TimetableError as exc:
             return page(request, t(request, "没有这门课", "No such class"), _error(exc.text(request_lang(request))), 404)
-        return page(request, f"{info.course.name} · {info.term.name}", course_body(request, ctx, course_id, day), stylesheets=STYLES)
+        return page(request, f"{info.course.name} · {info.term.name}", course_body(request, ctx, course_id, day), stylesheets=STYLES, body_class="tt-wide")
 
     @router.get("/staff/classes/course/{course_id}/print")
     def print_page(request: Request, course_id: int, user: StaffIdentity = Depends(require_staff)):

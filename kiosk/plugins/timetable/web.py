@@ -75,7 +75,15 @@ def week_table(request: Request, ctx, monday: date) -> Markup:
             items = Markup("").join(session_cell(request, o, en) for o in found if o.day == d and o.period == key)
             cells += Markup('<td class="{}">{}</td>').format("tt-today" if d == today else "", items)
         body += Markup('<tr><th scope="row">{}</th>{}</tr>').format(english if en else zh, cells)
-    return Markup('<div class="table-wrap"><table class="tt-grid"><thead><tr><th></th>{}</tr></thead><tbody>{}</tbody></table></div>').format(head, body)
+    grid = Markup('<div class="table-wrap tt-wide-only"><table class="tt-grid"><thead><tr><th></th>{}</tr></thead><tbody>{}</tbody></table></div>').format(head, body)
+    # On a phone the seven columns do not fit: the same week as a list of days.
+    days_list = Markup("")
+    for d in days:
+        items = Markup("").join(Markup("<li>{}</li>").format(session_cell(request, o, en)) for o in found if o.day == d)
+        days_list += Markup('<section class="card{}"><h2>{} {}</h2><ul class="tt-dates">{}</ul></section>').format(
+            " tt-today" if d == today else "", names[d.isoweekday()], f"{d:%m-%d}" if en else f"{d.month}月{d.day}日",
+            items or Markup("<li>{}</li>").format(t(request, "无", "Nothing")))
+    return grid + Markup('<div class="tt-narrow-only">{}</div>').format(days_list)
 
 
 def build_router(ctx) -> APIRouter:
@@ -97,7 +105,7 @@ def build_router(ctx) -> APIRouter:
             _url(request, "/classes", week=iso_week(monday + timedelta(days=7))), t(request, "下一周", "Next week"),
             "/classes/ics/all.ics", t(request, "订阅全部课程（iCalendar）", "Subscribe to the whole timetable (iCalendar)"))
         title = t(request, f"课程表 · {monday.month}月{monday.day}日起的一周", f"Timetable · week of {monday:%Y-%m-%d}")
-        return page(request, title, nav + week_table(request, ctx, monday), stylesheets=STYLES)
+        return page(request, title, nav + week_table(request, ctx, monday), stylesheets=STYLES, body_class="tt-wide")
 
     @router.get("/classes/course/{course_id}")
     def course_page(request: Request, course_id: int):
