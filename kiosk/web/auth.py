@@ -80,8 +80,13 @@ def csrf_input(request: Request) -> Markup:
     return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, csrf_token(request))
 
 
+CSRF_EXEMPT = ("/api/", "/open311/")
+
+
 class CSRFMiddleware:
-    """Reject unsafe requests outside ``/api/`` whose CSRF token does not match the session's.
+    """Reject unsafe requests outside the API prefixes whose CSRF token does not match the session's.
+
+    ``/api/`` and ``/open311/`` are exempt: they authenticate with keys, not with the session cookie.
 
     Sits inside the session middleware. The body is read once, checked, then replayed to the route.
     """
@@ -90,7 +95,7 @@ class CSRFMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS or scope["path"].startswith("/api/"):
+        if scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS or scope["path"].startswith(CSRF_EXEMPT):
             await self.app(scope, receive, send)
             return
         body, too_big = await _read_body(receive)

@@ -1,0 +1,148 @@
+"""Open311 GeoReport v2 under ``/open311/v2/``: services, published requests, and POST with an API key.
+
+Detailed states map onto Open311's two (``open``/``closed``) with the detailed one in ``status_notes``.
+``requests.json`` lists published cases only, built from the public projection; a single request that
+is not published yet shows its status and dates only. Personal data (phone, name, flat, the resident's
+words) is accepted on POST and never returned. Private categories (帮扶救助) are never listed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from kiosk.security import token_hash
+from kiosk.web.tracking import RateLimited, limit_lookups
+
+from . import catalog, public, service, workflow
+from .models import ApiKey, Case
+from .validation import Invalid
+
+PREFIX = "/open311/v2"
+
+
+def create_api_key(ctx, name: str) -> str:
+    key = "k311_" + secrets.token_urlsafe(24)
+    with ctx.transaction() as s:
+        s.add(ApiKey(name=name[:60], key_hash=token_hash(key)))
+    return key
+
+
+def _key_ok(ctx, key: str) -> bool:
+    if not key:
+        return False
+    with ctx.sessions() as s:
+        row = s.scalar(select(ApiKey).where(ApiKey.key_hash == token_hash(key)))
+        return row is not None and not row.revoked
+
+
+def _error(status: int, description: str) -> JSONResponse:
+    return JSONResponse([{"code": status, "description": description}], status)
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if when else None
+
+
+def _service(cat: catalog.Category) -> dict:
+    return {"service_code": cat.code, "service_name": cat.name, "description": cat.name_en, "metadata": True, "type": "realtime",
+            "keywords": ",".join(p.zh for p in cat.problems), "group": "民生诉求"}
+
+
+def _public_request(ctx, p: public.PublicCase) -> dict:
+    return {"service_request_id": p.case_no, "status": public.open311_status(p.state), "status_notes": workflow.state_name(p.state),
+            "service_name": p.category_name, "service_code": p.category, "description": p.summary, "agency_responsible": p.team,
+            "service_notice": p.response, "requested_datetime": _iso(p.filed_at), "updated_datetime": _iso(p.published_at),
+            "expected_datetime": p.due_date, "address": p.building, "address_id": None, "zipcode": None, "lat": None, "long": None,
+            "media_url": None}
+
+
+def build_router(ctx) -> APIRouter:
+    router = APIRouter(prefix=PREFIX)
+
+    @router.get("/services.json")
+    def services():
+        return [_service(c) for c in catalog.categories(ctx.settings)]
+
+    @router.get("/services/{code}.json")
+    def service_definition(code: str):
+        cat = catalog.category(ctx.settings, code)
+        if cat is None:
+            return _error(404, f"no service {code[:20]!r}")
+        blds = service.buildings(ctx)
+        return {"service_code": cat.code, "attributes": [
+            {"variable": True, "code": "building", "datatype": "singlevaluelist", "required": True, "datatype_description": "楼号",
+             "order": 1, "description": "楼号 Building", "values": [{"key": b.code, "name": b.name} for b in blds]},
+            {"variable": True, "code": "unit", "datatype": "number", "required": False, "datatype_description": "单元",
+             "order": 2, "description": "单元 Entrance"},
+            {"variable": True, "code": "problem", "datatype": "singlevaluelist", "required": False, "datatype_description": "常见问题",
+             "order": 3, "description": "常见问题 Common problem", "values": [{"key": p.zh, "name": p.zh} for p in cat.problems if not p.emergency]},
+        ]}
+
+    @router.get("/requests.json")
+    def requests_list(request: Request, service_request_id: str = "", service_code: str = "", start_date: str = "", end_date: str = "",
+                      status: str = ""):
+        try:
+            start = datetime.fromisoformat(start_date.replace("Z", "+00:00")) if start_date else None
+            end = datetime.fromisoformat(end_date.replace("Z", "+00:00")) if end_date else None
+        except ValueError:
+            return _error(400, "start_date and end_date are W3C date-times, e.g. 2026-11-01T00:00:00Z")
+        if start and start.tzinfo is None or end and end.tzinfo is None:
+            return _error(400, "start_date and end_date need a time zone, e.g. Z")
+        if status and status not in ("open", "closed"):
+            return _error(400, "status is open or closed")
+        if service_request_id:
+            ids = [x.strip().upper() for x in service_request_id.split(",") if x.strip()][:50]
+            rows = [p for i in ids for p in public.published_cases(ctx, case_no=i, limit=1)]
+        else:
+            rows = public.published_cases(ctx, limit=1000, category=service_code or None, start=start, end=end)
+        out = [_public_request(ctx, p) for p in rows]
+        return [r for r in out if not status or r["status"] == status]
+
+    @router.get("/requests/{case_no}.json")
+    def request_one(request: Request, case_no: str):
+        try:
+            limit_lookups(request)
+        except RateLimited as exc:
+            return JSONResponse([{"code": 429, "description": "too many look-ups"}], 429, {"Retry-After": str(exc.retry_after)})
+        case_no = case_no.strip().upper()
+        found = public.published_cases(ctx, case_no=case_no, limit=1)
+        if found:
+            return [_public_request(ctx, found[0])]
+        try:
+            c = service.card(ctx, case_no)
+        except service.NotFound:
+            return _error(404, f"no request {case_no[:24]!r}")
+        if c.category is None or c.category.visibility == "private":
+            return _error(404, f"no request {case_no[:24]!r}")
+        return [{"service_request_id": c.case.case_no, "status": public.open311_status(c.case.state),
+                 "status_notes": workflow.state_name(c.case.state), "service_code": c.case.category, "service_name": c.category.name,
+                 "agency_responsible": c.team.name if c.team else None, "requested_datetime": _iso(c.case.filed_at),
+                 "expected_datetime": c.case.due_date.isoformat(), "address": c.building.name if c.building else None}]
+
+    @router.post("/requests.json")
+    async def request_create(request: Request):
+        form = await request.form()
+        if not _key_ok(ctx, str(form.get("api_key", ""))):
+            return _error(403, "a valid api_key is required")
+        surname = str(form.get("last_name", "") or "")
+        raw = {"category": str(form.get("service_code", "")), "building": str(form.get("attribute[building]", "")),
+               "unit": str(form.get("attribute[unit]", "")), "problem": str(form.get("attribute[problem]", "")),
+               "phone": str(form.get("phone", "")), "surname": surname, "description": str(form.get("description", "")),
+               "channel": "open311"}
+        key = str(form.get("attribute[idempotency_key]", "") or "") or None
+        try:
+            r = service.file_case(ctx, raw, by="open311", key=("o311:" + key) if key else None)
+        except Invalid as exc:
+            return JSONResponse([{"code": 400, "description": f"{e.field}: {e.en}"} for e in exc.errors], 400)
+        return [{"service_request_id": r.case.case_no, "service_notice": f"承诺 {r.case.due_date.isoformat()} 前办结",
+                 "account_id": None, "token": None}]
+
+    return router
+
+
+__all__ = ["build_router", "create_api_key", "Case"]
