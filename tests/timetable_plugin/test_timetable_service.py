@@ -215,3 +215,12 @@ def test_terms_follow_the_seasons(tctx):
     assert err.value.code == "unknown_season"
     term = service.add_term(tctx, "2027 暑期儿童班", "summer", date(2027, 7, 5), date(2027, 8, 27))
     assert term.season == "summer"
+
+
+def test_phones_are_erased_a_month_after_the_term(tctx):
+    mine = service.sign_up(tctx, course_id(tctx, "书法"), "13812345678")
+    assert service.erase_old_signups(tctx, date(2027, 2, 14)) == 0  # 30 days after 15 Jan: not yet
+    assert service.erase_old_signups(tctx, date(2027, 2, 15)) > 0
+    with tctx.sessions() as s:
+        assert s.get(Signup, mine.signup.id).phone is None
+        assert s.scalar(select(Signup.id).where(Signup.phone.is_not(None), Signup.course_id == course_id(tctx, "书法"))) is None
