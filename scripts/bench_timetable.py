@@ -48,8 +48,6 @@ def _signer(url: str, course: int, index: int, start, out) -> None:
 
 
 def run(url: str) -> dict:
-    from sqlalchemy import select
-
     from kiosk.plugins.timetable import service
     from kiosk.plugins.timetable.demo import load
     from kiosk.plugins.timetable.models import Course
@@ -82,7 +80,6 @@ def run(url: str) -> dict:
     total = PROCESSES * PER_PROCESS
     enrolled = sum(1 for state, _ in results if state == "enrolled")
     positions = sorted(pos for state, pos in results if state == "waitlisted")
-    del select
     return {"signups": total, "seconds": round(elapsed, 2), "signups_per_second": round(total / elapsed, 1),
             "enrolled_ok": enrolled == SEATS, "positions_ok": positions == list(range(1, total - SEATS + 1)),
             "week_grid_ms_median": round(statistics.median(grid), 1)}

@@ -16,12 +16,3 @@ def tctx(make_host, make_ctx, db_url, monkeypatch):
     ctx = make_ctx(make_host(timetable=timetable_plugin), db_url)
     timetable_plugin.kiosk_demo_data(ctx)
     return ctx
-
-
-def course_id(ctx, name: str, term: str = "2026 秋季学期") -> int:
-    from sqlalchemy import select
-
-    from kiosk.plugins.timetable.models import Course, Term
-
-    with ctx.sessions() as s:
-        return s.scalar(select(Course.id).join(Term, Term.id == Course.term_id).where(Course.name == name, Term.name == term))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import course_id
+from tthelpers import course_id
 
 from kiosk.cli import main
 

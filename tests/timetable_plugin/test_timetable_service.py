@@ -9,7 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import course_id
+from tthelpers import course_id
 from sqlalchemy import select
 
 from kiosk.plugins.timetable import ics, service

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import course_id
+from tthelpers import course_id
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
@@ -92,6 +92,7 @@ def test_tracking_page_ics_and_cancel_with_confirmation(tctx, client):
         service.cancel_signup_by_id(tctx, first.id)
     after = client.get(path_of(waiting.url)).text
     assert "已报名" in after and "好消息" in after and "从候补转为正式报名" in after
+    assert '<p class="number">已报名</p>' in after and waiting.issued.receipt.number == "候补 3"  # the page is current, the slip a snapshot
     assert "moved up from the waiting list" in client.get(path_of(waiting.url) + "?lang=en").text
 
 

@@ -129,7 +129,6 @@ def course_body(request: Request, ctx, course_id: int, day: str = "") -> Markup:
     info = service.course_info(ctx, course_id)
     listing = service.signups(ctx, course_id)
     marks = service.attendance(ctx, course_id)
-    today = ctx.today()
     c = info.course
     out = _flash(request)
     out += Markup('<p class="tt-noprint"><a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a></p>').format(
@@ -201,7 +200,6 @@ def course_body(request: Request, ctx, course_id: int, day: str = "") -> Markup:
             i, state, signup.surname or "—", service.mask_phone(signup.phone), signup.created_at.astimezone(tz).strftime("%m-%d %H:%M"), came, cell)
     out += Markup('<section class="card"><h2>{}</h2><div class="table-wrap"><table class="tt-list"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div></section>').format(
         t(request, "报名名单", "Sign-up list"), Markup("").join(Markup("<th>{}</th>").format(h) for h in head), rows)
-    del today
     return out
 
 

@@ -10,7 +10,8 @@ from markupsafe import Markup
 
 from kiosk.types import TrackingView
 
-from .schedule import WEEKDAYS_EN, WEEKDAYS_ZH
+from .models import Course
+from .schedule import WEEKDAYS_EN, WEEKDAYS_ZH, course_occurrences
 from .service import signup_status
 
 STATES = {"enrolled": ("已报名", "Enrolled"), "waitlisted": ("候补中", "On the waiting list"), "cancelled": ("已取消", "Cancelled")}
@@ -39,6 +40,13 @@ def session_items(occurrences, en: bool, today) -> Markup:
                 note = " (moved)" if en else "（调课）"
             out += Markup('<li class="{}">{}{}</li>').format(css, when, note)
     return out
+
+
+def _number(state: str, position: int | None, en: bool) -> str:
+    """The big line of the page, as on the slip but current: 已报名 / 候补 2 / 已取消."""
+    if state == "waitlisted":
+        return f"Waiting {position}" if en else f"候补 {position}"
+    return STATES.get(state, (state, state))[1 if en else 0]
 
 
 def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | None:
@@ -71,12 +79,6 @@ def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | No
         message = "This sign-up was cancelled." if en else "这个报名已取消。"
     suffix = "?lang=en" if en else ""
     html = Markup('<p class="message">{}</p>').format(message) if message else Markup("")
-    all_sessions = [o for o in info.upcoming] if signup.state == "cancelled" else None
-    from sqlalchemy import select  # noqa: F401 - kept local: the page is the only user
-
-    from .schedule import course_occurrences
-    from .models import Course
-
     with ctx.sessions() as s:
         every = course_occurrences(s, ctx.calendar, s.get(Course, course.id))
     html += Markup('<h2>{}</h2><ul class="tt-dates">{}</ul>').format("All sessions" if en else "全部上课日期",
@@ -85,9 +87,9 @@ def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | No
         html += Markup('<p class="tt-actions"><a class="button" href="/classes/signup/{}.ics">{}</a> '
                        '<a class="button danger" href="/classes/cancel/{}{}">{}</a></p>').format(
             token, "Add to my calendar (.ics)" if en else "加入手机日历（.ics）", token, suffix, "Cancel my sign-up" if en else "取消报名")
-    del all_sessions
     return TrackingView(
         title=f"{'Sign-up' if en else '报名'}：{(course.name_en if en else course.name) or course.name}",
         status=status, rows=rows, html=html,
-        data={"state": signup.state, "position": position, "promoted": signup.promoted_at is not None, "course_id": course.id},
+        data={"state": signup.state, "position": position, "promoted": signup.promoted_at is not None, "course_id": course.id,
+              "number": _number(signup.state, position, en)},
     )
