@@ -71,7 +71,8 @@ class TrackingView:
     """What the tracking page of one receipt shows, filled by the plugin that issued it.
 
     ``rows`` are (label, value) pairs; ``html`` is an optional fragment the plugin rendered and
-    escaped itself (it is inserted as is, so a plugin must escape user content); ``refresh`` asks the
+    escaped itself (it is inserted as is, so a plugin must escape user content; the page's stylesheet
+    styles ``p.message``, ``a.button`` and progress steps ``ol.steps > li.done|li.todo``); ``refresh`` asks the
     page to reload itself every so many seconds (a live queue position).
     """
 

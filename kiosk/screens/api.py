@@ -14,6 +14,8 @@ staff clear the error on the admin screen; the other plugins go on.
 Widgets with the elderly-first defaults (sizes and colours from the theme) are in
 :mod:`kiosk.screens.widgets`: ``KioskLabel``, ``Heading``, ``KioskButton``, ``SecondaryButton``,
 ``KioskInput``; in .kv rules, ``app.theme`` gives sizes and colours and ``app.tr`` the shell's messages.
+Form widgets for residents who cannot type well: ``PhonePad`` (:mod:`kiosk.screens.phonepad`),
+``HanziKeyboard`` (:mod:`kiosk.screens.hanzi_keyboard`), ``SurnamePicker`` (:mod:`kiosk.screens.surname`).
 
 Example (inside the plugin; Kivy is imported only when the factory runs)::
 

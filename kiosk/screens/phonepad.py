@@ -19,8 +19,8 @@ Use in a plugin screen (Kivy is imported inside the factory)::
 Properties: ``text`` (digits only, "" at first; setting it also works), ``max_length`` (12 = a 4-digit
 area code and 8 digits), ``error`` (a translated message shown under the number; "" hides it),
 ``hint`` (shown while empty), ``local_area_code`` (see :func:`kiosk.phone.parse_phone`),
-``number`` (read-only: the last number :meth:`check` accepted, else ""). ``on_text`` fires on
-every change (a Kivy property event: ``PhonePad(on_text=callback)`` or ``pad.bind(text=...)``).
+``number`` (read-only: the last number :meth:`check` accepted, else ""). A change of ``text`` is
+the event: ``pad.bind(text=callback)`` in Python, ``on_text: ...`` in a .kv rule.
 Typing clears a shown error (it may no longer apply); a digit past ``max_length`` is refused with
 "电话号码最多{n}位".
 """

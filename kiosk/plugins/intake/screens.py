@@ -7,8 +7,8 @@ text and submit. The receipt shows the case number, the team, the promised date 
 
 Why one screen per step, sharing one :class:`Draft`: each step fits a screen without scrolling, "上一步"
 is always the same button in the same place, and every step keeps what was entered when the resident
-goes back. The draft lives on the plugin's shell object, so every step sees the same one, and it is
-cleared by ``reset()`` when the resident goes home or the kiosk resets itself after idling.
+goes back. The draft is kept per kiosk app (every step gets a Shell object of its own) and cleared
+by ``reset()`` when the resident goes home or the kiosk resets itself after idling.
 
 A mistake found on submit (the phone, the building…) is shown next to its row on the review screen
 with a "修改" button that goes to that step; nothing entered is lost. The case row and its receipt are
@@ -51,7 +51,7 @@ PHRASES = ("已经好几天了", "晚上很黑", "老人出行不便", "影响�
 def _load_kv() -> None:
     global _loaded
     if not _loaded:
-        from kiosk.screens import phonepad  # noqa: F401 - PhonePad's rule
+        from kiosk.screens import hanzi_keyboard, phonepad, surname  # noqa: F401 - the widgets' rules
 
         Builder.load_file(str(KV))
         _loaded = True
@@ -81,12 +81,16 @@ class Draft:
                 "name_public": self.name_public, "description": self.description, "channel": "kiosk"}
 
 
+#: One draft per kiosk app (keyed by its context): each step gets a Shell object of its own.
+_DRAFTS: dict[int, Draft] = {}
+
+
 def draft_of(shell) -> Draft:
-    draft = getattr(shell, "_intake_draft", None)
-    if draft is None:
-        draft = Draft()
-        shell._intake_draft = draft
-    return draft
+    return _DRAFTS.setdefault(id(shell.ctx), Draft())
+
+
+def clear_draft(shell) -> None:
+    _DRAFTS.pop(id(shell.ctx), None)
 
 
 class IntakeChoice(ButtonBehavior, BoxLayout):
@@ -96,7 +100,8 @@ class IntakeChoice(ButtonBehavior, BoxLayout):
     label = StringProperty("")
     value = StringProperty("")
     selected = BooleanProperty(False)
-    vertical = BooleanProperty(False)  # the icon above the label (the big emergency numbers)
+    vertical = BooleanProperty(False)  # the icon above the label (the big emergency numbers; narrow tiles)
+    compact = BooleanProperty(False)  # less padding and body-size text (the grid of 39 buildings)
     color = ListProperty([0.04, 0.29, 0.56, 1])
 
 
@@ -104,6 +109,7 @@ class IntakeHeader(BoxLayout):
     """The top of every step: "第 n 步，共 6 步", 上一步, 回首页, and the step's question in large type."""
 
     screen = ObjectProperty(None, rebind=True)  # rebind: the kv rule follows screen.heading once it is set
+    portrait_heading = BooleanProperty(True)
 
 
 class IntakeReviewRow(BoxLayout):
@@ -127,7 +133,7 @@ class IntakeStep(Screen):
         return draft_of(self.shell)
 
     def step_text(self) -> str:
-        return self.shell.text(f"第 {self.step} 步，共 {STEPS} 步", f"Step {self.step} of {STEPS}") if self.step else ""
+        return self.shell.text(f"第 {self.step}/{STEPS} 步", f"Step {self.step}/{STEPS}") if self.step else ""
 
     def back(self) -> None:
         self.shell.open(self.previous) if self.previous else self.shell.go_home()
@@ -137,8 +143,7 @@ class IntakeStep(Screen):
 
     def reset(self) -> None:
         """Clear the shared draft (every step calls this; the first does the work)."""
-        if getattr(self.shell, "_intake_draft", None) is not None:
-            self.shell._intake_draft = None
+        clear_draft(self.shell)
         self.clear()
 
     def clear(self) -> None:  # the step's own widgets
@@ -159,7 +164,8 @@ class IntakeCategoriesScreen(IntakeStep):
         grid = self.ids.grid
         grid.clear_widgets()
         for cat in catalog.categories(shell.ctx.settings):
-            button = IntakeChoice(icon=cat.icon, label=shell.text(cat.name, cat.name_en), value=cat.code, selected=cat.code == self.draft.category)
+            button = IntakeChoice(icon=cat.icon, label=shell.text(cat.name, cat.name_en), value=cat.code, selected=cat.code == self.draft.category,
+                                  vertical=shell.theme.portrait)
             button.bind(on_release=lambda b: self.choose(b.value))
             grid.add_widget(button)
 
@@ -219,7 +225,7 @@ class IntakeBuildingScreen(IntakeStep):
         grid = self.ids.grid
         grid.clear_widgets()
         for b in service.buildings(shell.ctx):
-            button = IntakeChoice(label=b.name, value=b.code, selected=b.code == self.draft.building)
+            button = IntakeChoice(label=b.name, value=b.code, selected=b.code == self.draft.building, compact=True)
             button.bind(on_release=lambda btn: self.choose(btn.value))
             grid.add_widget(button)
 
@@ -312,7 +318,7 @@ class IntakeNameScreen(IntakeStep):
     error = StringProperty("")
 
     def on_pre_enter(self, *_args):
-        self.heading = self.shell.text("怎么称呼您？（可不填）", "How should we address you? (optional)")
+        self.heading = self.shell.text("您贵姓？（可不填）", "Your surname (optional)")
         picker = self.ids.picker
         picker.surname, picker.title = self.draft.surname, self.draft.title
         self.consent = self.draft.name_public

@@ -58,8 +58,7 @@ def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | No
         return None
     en = lang == "en"
     case = c.case
-    rows = [("Case number" if en else "诉求编号", case.case_no),
-            ("Category" if en else "类别", c.category.title(lang) if c.category else case.category)]
+    rows = [("Category" if en else "类别", c.category.title(lang) if c.category else case.category)]
     if case.problem:
         rows.append(("Problem" if en else "问题", case.problem))
     rows.append(("Place" if en else "地点", (c.building.name if c.building else case.building) + (f" {case.unit}单元" if case.unit else "")))
@@ -72,8 +71,8 @@ def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | No
         rows.append(("Deadline" if en else "期限提醒", deadlines.level_name(c.level, lang)))
     parts = [Markup('<ol class="steps">')]
     for zh, en_, done, when in steps(ctx, c):
-        parts.append(Markup('<li class="{}"><b>{}</b> <span>{}</span></li>').format("done" if done else "todo", en_ if en else zh,
-                                                                                  when or ("" if done else ("pending" if en else "待进行"))))
+        parts.append(Markup('<li class="{}">{} <b>{}</b> <span>{}</span></li>').format(
+            "done" if done else "todo", "✓" if done else "○", en_ if en else zh, when or ("" if done else ("pending" if en else "待进行"))))
     parts.append(Markup("</ol>"))
     if case.state == "waiting_resident":
         last = next((e for e in reversed(c.events) if e.action == "wait"), None)
@@ -92,7 +91,7 @@ def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | No
         parts.append(Markup('<p><a class="button" href="/cases/rate/{}{}">{}</a></p>').format(
             token, "?lang=en" if en else "", "Rate the outcome" if en else "评价办理结果"))
     return TrackingView(
-        title=("Request " if en else "民生诉求 ") + case.case_no,
+        title="Request" if en else "民生诉求",
         status=workflow.state_name(case.state, lang),
         rows=rows,
         html=Markup("").join(parts),

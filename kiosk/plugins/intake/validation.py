@@ -28,6 +28,7 @@ CHANNELS = {
 }
 TITLES = ("", "先生", "女士")
 _FLAT = re.compile(r"^[0-9]{1,4}$")
+_UNIT = re.compile(r"^[0-9]{1,2}$")  # ASCII digits only: "¹".isdigit() is True, int("¹") is not
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def validate(raw: dict, categories: dict, buildings: dict[str, int], *, phone_re
 
     unit = get("unit").removesuffix("单元")
     if unit:
-        if not unit.isdigit() or units is not None and not 1 <= int(unit) <= units:
+        if not _UNIT.match(unit) or units is not None and not 1 <= int(unit) <= units:
             errors.append(FieldError("unit", f"单元号应为 1 到 {units or 9}", f"the entrance is a number from 1 to {units or 9}"))
         else:
             unit = str(int(unit))

@@ -342,7 +342,7 @@ def build_router(ctx) -> APIRouter:
             t(request, "评价", "Rating"), service.rating_name(r.level, lang), r.comment) for r in c.ratings)
         phone_link = Markup('<p><a href="tel:{}">{}</a></p>').format(case.phone, t(request, "拨打居民电话回访", "Call the resident")) if case.phone else Markup("")
         body = (Markup('<p class="flash" role="status">{}</p>').format(flash) if flash else Markup("")) + _nav(request) + info + phone_link + ratings
-        body += Markup("<h2>{}</h2>").format(t(request, "办理", "Actions")) + _action_forms(request, c, errors or {}, values or {}) + timeline
+        body += timeline + Markup("<h2>{}</h2>").format(t(request, "办理", "Actions")) + _action_forms(request, c, errors or {}, values or {})
         return page(request, t(request, f"诉求 {case.case_no}", f"Case {case.case_no}"), body, status, stylesheets=STYLES)
 
     @router.get("/staff/cases/supervision/")
@@ -428,9 +428,9 @@ def build_router(ctx) -> APIRouter:
                 days = int(values["days"]) if values["days"].strip() else None
                 service.transition(ctx, case_no, action, by=by, note=values["note"], kind=values["kind"] or None, team=values["team"] or None,
                                    due=due, days=days, summary=values["summary"], response=values["response"], into=values["into"])
-        except ValueError as exc:
-            if isinstance(exc, Invalid):
-                return _case_page(request, case_no, _errors_by_field(exc, lang), values, 400)
+        except Invalid as exc:
+            return _case_page(request, case_no, _errors_by_field(exc, lang), values, 400)
+        except ValueError:  # a malformed date or number from the form
             return _case_page(request, case_no, {"due": t(request, "日期或天数格式不对", "Bad date or number")}, values, 400)
         except workflow.Refused as exc:
             return _case_page(request, case_no, {}, values, 409, flash=exc.en if lang == "en" else exc.zh)
