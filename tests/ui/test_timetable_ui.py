@@ -65,6 +65,13 @@ def test_from_the_tile_to_the_receipt_and_its_tracking_page(tt_ui, tmp_path):
     assert app.sm.current == "timetable.signup" and pad.error and pad.text == "1381234"  # refused, the digits stay
     _type(harness, pad, "5678")
     harness.tap(signup.ids.confirm)
+    assert app.sm.current == "timetable.surname"  # optional: 您贵姓？
+    step = app.sm.current_screen
+    picker = step.ids.picker
+    harness.tap(picker.key("王"))
+    harness.tap(picker.key("女士"))
+    assert picker.value == "王女士"
+    harness.tap(step.ids.confirm)
     harness.step(2)
     assert app.sm.current == "receipt"
     receipt = app.sm.get_screen("receipt")
@@ -72,7 +79,8 @@ def test_from_the_tile_to_the_receipt_and_its_tracking_page(tt_ui, tmp_path):
     assert "13812345678" not in receipt.lines and "5678" not in receipt.lines
     with app.ctx.sessions() as s:
         row = s.scalar(select(Signup).where(Signup.phone == "13812345678"))
-    assert row is not None and row.state == "enrolled"
+    assert row is not None and row.state == "enrolled" and row.surname == "王女士"
+    assert "王" not in receipt.lines  # no personal data on the slip
     assert harness.until(lambda: receipt.status == "printed")
     codes = zxingcpp.read_barcodes(Image.open(harness.screenshot(tmp_path / "signup.png")))
     assert [c.text for c in codes] == [receipt.url]
@@ -105,10 +113,18 @@ def test_full_class_offers_the_waiting_list_with_the_position(tt_ui):
     for d in "13900000077":
         harness.tap(signup.ids.pad.key(d))
     harness.tap(signup.ids.confirm)
+    step = app.sm.current_screen
+    assert app.sm.current == "timetable.surname" and "候补" in step.ids.confirm.text
+    harness.tap(step.ids.picker.key("none"))  # 不留姓名
+    harness.tap(step.ids.confirm)
     harness.step(2)
     receipt = app.sm.get_screen("receipt")
     assert app.sm.current == "receipt" and receipt.number.startswith("候补 ")
     assert "候补第" in receipt.lines
+    from kiosk.plugins.timetable.models import Signup
+
+    with app.ctx.sessions() as s:
+        assert s.scalar(select(Signup.surname).where(Signup.phone == "13900000077")) == ""
 
 
 def test_next_week_and_today(tt_ui):

@@ -101,9 +101,10 @@ def kiosk_screens(ctx):
     return [ScreenSpec(name="timetable.week", factory=factory("build_week_screen"), title="课程表"),
             ScreenSpec(name="timetable.today", factory=factory("build_today_screen"), title="今天的课"),
             ScreenSpec(name="timetable.course", factory=factory("build_course_screen"), title="课程详情"),
-            ScreenSpec(name="timetable.signup", factory=factory("build_signup_screen"), title="报名")]
+            ScreenSpec(name="timetable.signup", factory=factory("build_signup_screen"), title="报名"),
+            ScreenSpec(name="timetable.surname", factory=factory("build_surname_screen"), title="报名：姓氏")]
 
 
 @hookimpl
 def kiosk_screenshots(ctx):
-    return ["timetable.week", "timetable.today", "timetable.course", "timetable.signup"]
+    return ["timetable.week", "timetable.today", "timetable.course", "timetable.signup", "timetable.surname"]

@@ -19,7 +19,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
-from kiosk.screens import phonepad  # noqa: F401 - registers PhonePad for timetable.kv
+from kiosk.screens import phonepad, surname  # noqa: F401 - register PhonePad and SurnamePicker for timetable.kv
 
 from . import service
 from .schedule import PERIODS, WEEKDAYS_EN, WEEKDAYS_ZH, week_bounds
@@ -32,6 +32,7 @@ WEEK_SCREEN = "timetable.week"
 TODAY_SCREEN = "timetable.today"
 COURSE_SCREEN = "timetable.course"
 SIGNUP_SCREEN = "timetable.signup"
+SURNAME_SCREEN = "timetable.surname"
 
 
 def _load_kv() -> None:
@@ -364,21 +365,24 @@ class TimetableSignupScreen(Screen):
                 self.show(first.course_id)
 
     def confirm(self) -> None:
+        """下一步: the number is checked here (the digits stay on a refusal); the surname step stores the sign-up."""
         if self.busy or not self.course_id:
             return
         pad = self.ids.pad
         number = pad.check()
         if number is None:
             return  # the pad shows what is wrong; the digits stay
-        self.busy = True
         shell = self.shell
         try:
-            result = service.sign_up(shell.ctx, self.course_id, number)
+            service.check_not_signed_up(shell.ctx, self.course_id, number)
         except TimetableError as exc:
-            self.busy = False
             pad.error = exc.text(shell.lang)
             return
-        shell.show_receipt(result.issued)
+        manager = self.manager
+        course_id = self.course_id
+        shell.open(SURNAME_SCREEN)
+        if manager is not None and manager.has_screen(SURNAME_SCREEN):
+            manager.get_screen(SURNAME_SCREEN).show(course_id, number)
 
     def back(self) -> None:
         course_id = self.course_id
@@ -393,6 +397,73 @@ class TimetableSignupScreen(Screen):
         self.full = self.busy = False
         if "pad" in self.ids:
             self.ids.pad.reset()
+
+
+class TimetableSurnameScreen(Screen):
+    """The optional second step of 报名: 您贵姓？ with the shell's SurnamePicker (or 不留姓名), then the receipt.
+
+    Why a step of its own: one thing per screen for elderly residents, and the picker's big grid needs the
+    room. The phone number was checked on the keypad before; nothing is stored until 确认报名 here.
+    """
+
+    shell = ObjectProperty(None)
+    course_id = NumericProperty(0)
+    number = StringProperty("")
+    title = StringProperty("")
+    full = BooleanProperty(False)
+    busy = BooleanProperty(False)
+    error = StringProperty("")
+
+    def show(self, course_id: int, number: str) -> None:
+        shell = self.shell
+        try:
+            info = service.course_info(shell.ctx, course_id)
+        except TimetableError:
+            self.reset()
+            return
+        self.course_id, self.number = course_id, number
+        self.full = info.seats_left <= 0
+        name = shell.text(info.course.name, info.course.name_en or info.course.name)
+        self.title = shell.text(f"{name}：您贵姓？（可以不填）", f"{name}: your surname? (optional)")
+        self.busy, self.error = False, ""
+        self.ids.picker.reset()
+
+    def on_pre_enter(self, *_args):
+        if not self.course_id:  # opened directly (a screenshot): the first class this week, an example number
+            first = next(iter(service.week(self.shell.ctx)), None)
+            if first is not None:
+                self.show(first.course_id, "")
+
+    def confirm(self) -> None:
+        if self.busy or not self.course_id:
+            return
+        if not self.number:  # a screenshot or a restart lost the number: back to the keypad
+            self.back()
+            return
+        self.busy = True
+        shell = self.shell
+        try:
+            result = service.sign_up(shell.ctx, self.course_id, self.number, self.ids.picker.value)
+        except TimetableError as exc:
+            self.busy = False
+            self.error = exc.text(shell.lang)
+            return
+        shell.show_receipt(result.issued)
+
+    def back(self) -> None:
+        course_id, number = self.course_id, self.number
+        manager = self.manager
+        self.shell.open(SIGNUP_SCREEN)
+        if manager is not None and manager.has_screen(SIGNUP_SCREEN) and course_id:
+            screen = manager.get_screen(SIGNUP_SCREEN)
+            screen.show(course_id)
+            screen.ids.pad.text = "".join(ch for ch in number if ch.isdigit())  # what was typed stays
+
+    def reset(self) -> None:
+        self.course_id, self.number, self.title, self.error = 0, "", "", ""
+        self.full = self.busy = False
+        if "picker" in self.ids:
+            self.ids.picker.reset()
 
 
 def build_week_screen(shell):
@@ -413,3 +484,8 @@ def build_course_screen(shell):
 def build_signup_screen(shell):
     _load_kv()
     return TimetableSignupScreen(shell=shell)
+
+
+def build_surname_screen(shell):
+    _load_kv()
+    return TimetableSurnameScreen(shell=shell)

@@ -260,6 +260,15 @@ def sign_up(ctx, course_id: int, phone: str, surname: str = "") -> SignupResult:
         raise
 
 
+def check_not_signed_up(ctx, course_id: int, phone: str) -> None:
+    """Tell the resident at once (on the keypad) that this phone is already signed up; sign_up checks again."""
+    phone = normalize_phone(phone)
+    with ctx.sessions() as s:
+        course = s.get(Course, course_id)
+        if course is not None and s.scalar(select(Signup.id).where(Signup.course_id == course_id, Signup.phone == phone)) is not None:
+            raise _already(course)
+
+
 def _already(course: Course) -> TimetableError:
     return TimetableError("already", f"这个电话号码已经报过{course.name}了，不用重复报名",
                           f"this phone number has already signed up for {course.name_en or course.name}")
