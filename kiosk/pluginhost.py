@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "kiosk"
 
 #: Modules of the built-in plugins (each feature issue adds its module here).
-DEFAULT_PLUGINS: tuple[str, ...] = ("kiosk.plugins.queue", "kiosk.plugins.notices", "kiosk.plugins.intake")
+DEFAULT_PLUGINS: tuple[str, ...] = ("kiosk.plugins.queue", "kiosk.plugins.notices", "kiosk.plugins.intake", "kiosk.plugins.timetable")
 
 KNOWN_HOOKS = frozenset(name for name in dir(hookspecs) if name.startswith("kiosk_"))
 

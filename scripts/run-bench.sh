@@ -9,6 +9,7 @@ export KIOSK_TEST_PG_URL
 trap 'bash scripts/test-postgres.sh stop' EXIT
 "$BIN/python" scripts/bench_core.py
 "$BIN/python" scripts/bench_queue.py
+"$BIN/python" scripts/bench_timetable.py
 "$BIN/python" scripts/bench_ime.py
 "$BIN/python" scripts/bench_scale.py
 "$BIN/python" scripts/bench_load.py
