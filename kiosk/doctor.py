@@ -189,12 +189,17 @@ def check_migrations(env: Environment) -> Check:
         dirs = [_P(p) for _n, p in env.host.call("kiosk_migrations") if _P(p).is_dir()]
     if migrate.is_current(env.engine, dirs):
         return Check("migrations", True, f"schema current ({', '.join(migrate.current_heads(env.engine))})")
+    from alembic.script import ScriptDirectory
+
+    known = {r.revision for r in ScriptDirectory.from_config(migrate.alembic_config(env.engine, dirs)).walk_revisions()}
+    have = migrate.current_heads(env.engine)
+    if any(h not in known for h in have):
+        return Check("migrations", False, f"the database has revisions this kiosk does not know ({', '.join(h for h in have if h not in known)}): "
+                     "it was upgraded by a newer kiosk", "upgrade the kiosk on this terminal to the version of the others")
     if migrate.pending(env.engine, dirs):
-        have = migrate.current_heads(env.engine)
         return Check("migrations", False, f"the schema is behind this kiosk (at {', '.join(have) or 'nothing'})",
                      "run `kiosk db upgrade` (or start the kiosk: it upgrades at start)")
-    return Check("migrations", False, "the database has revisions this kiosk does not know: it is newer than this code",
-                 "upgrade the kiosk on this terminal to the version of the others")
+    return Check("migrations", True, f"schema current ({', '.join(have)})")
 
 
 # -- devices ---------------------------------------------------------------------------------------
@@ -231,6 +236,13 @@ def check_printer(settings, role: str) -> Check:
         except OSError as exc:
             return Check("printer", False, f"network printer {cfg.host}:{cfg.port} does not answer ({exc.strerror or exc})",
                          "check its power, cable and IP address (print its self-test page) and [printer] host")
+    if cfg.backend == "usb":
+        try:
+            import usb.core  # noqa: F401  (python-escpos's USB backend needs pyusb)
+        except ImportError:
+            return Check("printer", False, "backend \"usb\" needs the pyusb package, which is not installed",
+                         'use backend = "file" with path = "/dev/kiosk-printer" (deploy/udev/60-kiosk-printer.rules), '
+                         "or pip install pyusb into the kiosk's venv")
     from kiosk.printing import printer_status
 
     state, detail = printer_status(settings)
