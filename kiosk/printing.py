@@ -12,8 +12,10 @@ the screen shows ("打印机暂时故障…"), while the receipt row is already 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk.config import PrinterConfig, Settings
 from kiosk.receipts import SlipLayout
@@ -132,6 +134,12 @@ def printer_status(settings: Settings) -> tuple[str, str]:
     cfg = settings.printer
     if cfg.backend == "none":
         return "disabled", "no printer configured"
+    if cfg.backend in ("file", "serial"):  # python-escpos opens these lazily: look at the device node itself
+        node = Path(cfg.path if cfg.backend == "file" else cfg.device)
+        if not node.exists():
+            return "offline", f"{node} does not exist (printer unplugged or switched off)"
+        if not os.access(node, os.W_OK):
+            return "offline", f"no permission to write to {node}"
     with DEVICE_LOCK:
         p = None
         try:

@@ -128,13 +128,15 @@ class ShellWatchdog:
         if self.notifier.ping():
             self.pings += 1
 
-    def stop(self) -> None:
+    def stop(self, stopping: bool = True) -> None:
+        """Stop pinging; ``stopping`` tells systemd the service is going down (not for a re-exec)."""
         if self._event is not None:
             cancel = getattr(self._event, "cancel", None)
             if callable(cancel):
                 cancel()
             self._event = None
-        self.notifier.stopping()
+        if stopping:
+            self.notifier.stopping()
         self.notifier.close()
 
 
@@ -153,5 +155,7 @@ def attach(app) -> ShellWatchdog:
     if dog.notifier.enabled:
         Window.bind(on_flip=flipped)
         dog.start(Clock.schedule_interval)
-        app.bind(on_stop=lambda *_a: dog.stop())
+        # Staff "restart" re-executes the same process (same PID): no STOPPING=1, or systemd would wait
+        # for an exit that never comes; the new image sends READY=1 again after its first frame.
+        app.bind(on_stop=lambda *_a: dog.stop(stopping=not getattr(app, "restart_requested", False)))
     return dog

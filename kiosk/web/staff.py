@@ -173,7 +173,7 @@ def terminals_page(request: Request, user: StaffIdentity = Depends(require_staff
             "ago": _ago(_, t.age_seconds),
             "printer_state": t.printer_state or "unknown",
             "printer": _(PRINTER_STATES.get(t.printer_state, PRINTER_STATES["unknown"])),
-            "printer_detail": t.printer_detail if t.printer_state not in ("online", "disabled") else "",
+            "printer_detail": t.printer_detail if t.printer_state in ("offline", "unknown") else "",
             "error": t.last_error,
             "error_at": t.last_error_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if t.last_error_at else "",
         })

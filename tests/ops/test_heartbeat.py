@@ -155,3 +155,18 @@ def test_staff_page_lists_terminals_and_raises_stale_ones(make_host, make_ctx, m
     assert 'http-equiv="refresh"' in html
     assert "/staff/terminals" in client.get("/staff").text  # linked from the dashboard
     assert "Not reporting" in client.get("/staff/terminals?lang=en").text
+
+
+def test_the_beat_reports_the_configured_printers_state(make_host, make_ctx, tmp_path):
+    from kiosk.heartbeat import probe_printer
+
+    device = tmp_path / "lp0"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[printer]\nbackend = "file"\npath = "{device}"\n', encoding="utf-8")
+    ctx = make_ctx(make_host(), KIOSK_CONFIG=str(config))
+    state, detail = probe_printer(ctx)
+    assert state == "offline" and "does not exist" in detail  # unplugged
+    device.write_bytes(b"")
+    assert probe_printer(ctx) == ("online", "file")
+    Heartbeat(ctx, "kiosk").beat()
+    assert terminals(ctx)[0].printer_state == "online"

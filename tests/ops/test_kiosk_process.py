@@ -16,7 +16,7 @@ import pytest
 pytestmark = pytest.mark.ui
 
 
-@pytest.mark.parametrize("role", ["kiosk"])
+@pytest.mark.parametrize("role", ["kiosk", "display"])
 def test_kiosk_run_notifies_systemd_and_a_frozen_ui_stops_the_pings(notify_socket, isolated_env, role):
     if not os.environ.get("DISPLAY"):
         pytest.fail("no DISPLAY: run the tests under xvfb-run (make test)")

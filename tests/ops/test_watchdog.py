@@ -73,6 +73,16 @@ def test_a_frozen_clock_stops_the_pings(notify_socket):
     assert clock.callbacks == []
 
 
+def test_a_staff_restart_does_not_announce_stopping(notify_socket):
+    dog = ShellWatchdog(Notifier(str(notify_socket.path)), period=3.0)
+    clock = FakeClock()
+    dog.start(clock.schedule_interval)
+    dog.first_frame()
+    notify_socket.messages(0.1)
+    dog.stop(stopping=False)  # kiosk run re-executes itself with the same PID
+    assert notify_socket.messages(0.1) == [] and clock.callbacks == []
+
+
 def test_abstract_socket_names_work():
     name = f"kiosk-test-{os.getpid()}"
     server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
