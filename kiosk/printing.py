@@ -12,7 +12,10 @@ the screen shows ("打印机暂时故障…"), while the receipt row is already 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk.config import PrinterConfig, Settings
 from kiosk.receipts import SlipLayout
@@ -22,6 +25,9 @@ log = logging.getLogger(__name__)
 FS_CHINESE_ON = b"\x1c\x26"
 QR_MODULE_DOTS = 6
 LINE_CHARS = 48  # font A on 80 mm paper: 48 ASCII columns, 24 Chinese characters
+#: One user of the configured printer at a time in this process: a slip and a status probe (the
+#: heartbeat's) must not both open a USB printer, which only one handle can claim.
+DEVICE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,13 @@ def _qr_ec_m() -> int:
 
 def print_slip(settings: Settings, layout: SlipLayout, printer=None) -> PrintResult:
     """Print ``layout``; report failure instead of raising. ``printer`` overrides the configured one."""
+    if printer is not None:
+        return _print_on(settings, layout, printer)
+    with DEVICE_LOCK:
+        return _print_on(settings, layout, None)
+
+
+def _print_on(settings: Settings, layout: SlipLayout, printer) -> PrintResult:
     try:
         p = printer if printer is not None else make_printer(settings.printer)
     except Exception as exc:
@@ -121,16 +134,31 @@ def printer_status(settings: Settings) -> tuple[str, str]:
     cfg = settings.printer
     if cfg.backend == "none":
         return "disabled", "no printer configured"
-    try:
-        p = make_printer(cfg)
-        online = getattr(p, "is_online", None)
-        if cfg.backend in ("dummy", "file"):
+    if cfg.backend in ("file", "serial"):  # python-escpos opens these lazily: look at the device node itself
+        node = Path(cfg.path if cfg.backend == "file" else cfg.device)
+        if not node.exists():
+            return "offline", f"{node} does not exist (printer unplugged or switched off)"
+        if not os.access(node, os.W_OK):
+            return "offline", f"no permission to write to {node}"
+    with DEVICE_LOCK:
+        p = None
+        try:
+            p = make_printer(cfg)
+            online = getattr(p, "is_online", None)
+            if cfg.backend in ("dummy", "file"):
+                return "online", cfg.backend
+            if callable(online) and not online():
+                return "offline", "printer does not answer"
+            paper = getattr(p, "paper_status", None)
+            if callable(paper) and paper() == 0:
+                return "paper-out", "out of paper"
             return "online", cfg.backend
-        if callable(online) and not online():
-            return "offline", "printer does not answer"
-        paper = getattr(p, "paper_status", None)
-        if callable(paper) and paper() == 0:
-            return "paper-out", "out of paper"
-        return "online", cfg.backend
-    except Exception as exc:
-        return "offline", f"{type(exc).__name__}: {exc}"
+        except Exception as exc:
+            return "offline", f"{type(exc).__name__}: {exc}"
+        finally:
+            close = getattr(p, "close", None)  # a USB printer stays claimed until its handle is closed
+            if callable(close):
+                try:
+                    close()
+                except Exception:
+                    pass

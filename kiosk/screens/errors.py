@@ -32,6 +32,7 @@ class UiErrors(ExceptionHandler):
         if isinstance(inst, (KeyboardInterrupt, SystemExit)):
             return ExceptionManager.RAISE
         log.error("unexpected error in the touch shell", exc_info=inst)
+        self.app.ctx.note_error("screen", f"{type(inst).__name__}: {inst}")
         self.handled += 1
         now = time.monotonic()
         self.times.append(now)
