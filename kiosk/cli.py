@@ -418,15 +418,27 @@ def pin_hash(pin_stdin: bool) -> None:
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Worker processes (each with its own database connections).")
 @click.pass_obj
-def serve(state: CliState, host: str, port: int) -> None:
+def serve(state: CliState, host: str, port: int, workers: int) -> None:
     """Start the web host: tracking pages for phones, the staff area, the JSON API."""
     import uvicorn
 
+    from kiosk.heartbeat import Heartbeat
     from kiosk.web.app import create_app
 
-    app = create_app(state.ctx)
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    ctx = state.ctx  # migrates once here, before any worker starts
+    if workers > 1:  # each worker process builds its own context (kiosk.web.asgi) and beats itself
+        uvicorn.run("kiosk.web.asgi:create", factory=True, workers=workers, host=host, port=port,
+                    log_level="warning", proxy_headers=False)
+        return
+    app = create_app(ctx)
+    beat = Heartbeat(ctx, "web").start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    finally:
+        beat.stop(timeout=1.0)
 
 
 def _register_plugin_commands(host: PluginHost) -> None:
@@ -442,9 +454,17 @@ def _register_shell_commands() -> None:
     register(cli)
 
 
+def _register_ops_commands() -> None:
+    """``kiosk doctor``, ``terminals``, ``backup`` and ``restore`` (deployment and operations)."""
+    from kiosk.ops_cli import register
+
+    register(cli)
+
+
 def main(argv: list[str] | None = None) -> int:
     host = PluginHost()
     _register_shell_commands()
+    _register_ops_commands()
     _register_plugin_commands(host)
     try:
         cli.main(args=argv, prog_name="kiosk", obj=CliState(host=host), standalone_mode=False)

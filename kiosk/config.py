@@ -6,7 +6,7 @@ Where things come from, in order:
   otherwise the packaged default (the Huaxin center's configuration, ``kiosk/default-config.toml``).
 * ``KIOSK_DATA_DIR``: where the SQLite file, the extracted font, secrets and logs live;
   otherwise ``$XDG_DATA_HOME/kiosk`` (``~/.local/share/kiosk``).
-* ``KIOSK_DATABASE_URL`` overrides ``[database] url``.
+* ``KIOSK_DATABASE_URL`` overrides ``[database] url``; ``KIOSK_TERMINAL_ID`` overrides ``[terminal] id``.
 
 This module never imports Kivy: the CLI, the web host and the tests load settings without a window.
 """
@@ -94,6 +94,8 @@ class Settings:
     hook_timeout: float = 10.0  # seconds a plugin hook may take before the host gives up on it (0: no limit)
     hook_timeouts: dict[str, float] = field(default_factory=dict)  # per hook, e.g. {"kiosk_daily_tick": 600}
     db_check_seconds: float = 5.0  # the touch shell asks the database this often whether it answers
+    terminal_id: str = ""  # [terminal] id or KIOSK_TERMINAL_ID; empty: the host name
+    heartbeat_seconds: float = 30.0  # how often each terminal reports to the staff area
     source: Path | None = None
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -179,6 +181,14 @@ def settings_from_dict(raw: dict[str, Any], data_dir: Path, source: Path | None 
     if len(set(names)) != len(names):
         raise ConfigError("two [[seasons]] share a name; season names must be unique")
 
+    terminal = raw.get("terminal", {})
+    heartbeat = float(terminal.get("heartbeat_seconds", 30))
+    if not 1 <= heartbeat <= 3600:
+        raise ConfigError(f"[terminal] heartbeat_seconds {heartbeat:g} must be between 1 and 3600")
+    terminal_id = str(os.environ.get("KIOSK_TERMINAL_ID") or terminal.get("id", "")).strip()
+    if len(terminal_id) > 64:
+        raise ConfigError("[terminal] id must be at most 64 characters")
+
     cal = raw.get("calendar", {})
     kiosk_raw = raw.get("kiosk", {})
     staff = raw.get("staff", {})
@@ -204,6 +214,8 @@ def settings_from_dict(raw: dict[str, Any], data_dir: Path, source: Path | None 
         hook_timeout=float(kiosk_raw.get("hook_timeout", 10)),
         hook_timeouts={str(k): float(v) for k, v in kiosk_raw.get("hook_timeouts", {}).items()},
         db_check_seconds=float(kiosk_raw.get("db_check_seconds", 5)),
+        terminal_id=terminal_id,
+        heartbeat_seconds=heartbeat,
         source=source,
         plugin_settings={k: dict(v) for k, v in raw.get("plugins", {}).items() if isinstance(v, dict)},
     )

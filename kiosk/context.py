@@ -43,6 +43,12 @@ class KioskContext:
     calendar: WorkCalendar
     write_sessions: sessionmaker[Session] | None = None
     terminal: str = field(default_factory=socket.gethostname)
+    #: The newest problem this process ran into ("printer: …", "plugin queue: …"), for the heartbeat.
+    last_error: tuple[datetime, str] | None = None
+
+    def note_error(self, source: str, message: str) -> None:
+        """Remember a problem for the terminal's heartbeat (cheap, thread-safe: one assignment)."""
+        self.last_error = (clock.utcnow(), f"{source}: {message}"[:2000])
 
     # -- time ------------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -127,6 +133,8 @@ class KioskContext:
         from kiosk.printing import print_slip  # python-escpos is only loaded when something prints
 
         result = print_slip(self.settings, layout)
+        if result.status == "failed":
+            self.note_error("printer", result.error)
         try:
             with self.transaction() as session:
                 row = session.get(Receipt, receipt_id)
@@ -157,6 +165,8 @@ def build_context(
         write_sessions=make_write_session_factory(engine),
         calendar=WorkCalendar.from_settings(settings),
     )
+    if settings.terminal_id:
+        ctx.terminal = settings.terminal_id
     if run_migrations:
         ctx.migrate()
     host.error_sinks.append(_safe_sink(ctx))
@@ -170,6 +180,7 @@ def build_context(
 
 def _safe_sink(ctx: KioskContext):
     def sink(plugin: str, hook: str, message: str) -> None:
+        ctx.note_error(f"plugin {plugin} ({hook})", message)
         try:
             ctx._persist_error(plugin, hook, message)
         except Exception as exc:  # the database may be the thing that is down

@@ -104,3 +104,26 @@ class DailyRun(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_day: Mapped[str] = mapped_column(String(10))  # ISO date in the center's zone
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TerminalHeartbeat(Base):
+    """The newest sign of life of one terminal in one role (a kiosk, a hall display, a web host).
+
+    One row per (terminal, role), overwritten by every beat: the staff page shows the whole center at
+    a glance and raises the ones whose beat is older than three of their own intervals.
+    """
+
+    __tablename__ = "terminal_heartbeat"
+
+    terminal: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[str] = mapped_column(String(32), default="")
+    hostname: Mapped[str] = mapped_column(String(128), default="")
+    pid: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_beat: Mapped[datetime] = mapped_column(UTCDateTime)
+    interval_seconds: Mapped[int] = mapped_column(Integer, default=30)
+    printer_state: Mapped[str] = mapped_column(String(16), default="")
+    printer_detail: Mapped[str] = mapped_column(Text, default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

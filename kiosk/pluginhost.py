@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "kiosk"
 
 #: Modules of the built-in plugins (each feature issue adds its module here).
-DEFAULT_PLUGINS: tuple[str, ...] = ("kiosk.plugins.queue", "kiosk.plugins.notices", "kiosk.plugins.intake")
+DEFAULT_PLUGINS: tuple[str, ...] = ("kiosk.plugins.queue", "kiosk.plugins.notices", "kiosk.plugins.intake", "kiosk.plugins.timetable")
 
 #: Seconds a hook implementation may take before the host stops waiting (None: no limit, no thread).
 DEFAULT_HOOK_TIMEOUT = 10.0

@@ -19,7 +19,10 @@ status byte gets no job, and the result says why (``reason``: offline, paper-out
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk.config import PrinterConfig, Settings
 from kiosk.receipts import SlipLayout
@@ -29,6 +32,9 @@ log = logging.getLogger(__name__)
 FS_CHINESE_ON = b"\x1c\x26"
 QR_MODULE_DOTS = 6
 LINE_CHARS = 48  # font A on 80 mm paper: 48 ASCII columns, 24 Chinese characters
+#: One user of the configured printer at a time in this process: a slip and a status probe (the
+#: heartbeat's) must not both open a USB printer, which only one handle can claim.
+DEVICE_LOCK = threading.Lock()
 
 
 #: Real-time status requests (ESC/POS DLE EOT n) and the bits of their one-byte answers.
@@ -148,6 +154,13 @@ def _reason(exc: BaseException) -> str:
 
 def print_slip(settings: Settings, layout: SlipLayout, printer=None) -> PrintResult:
     """Print ``layout``; report failure instead of raising. ``printer`` overrides the configured one."""
+    if printer is not None:
+        return _print_on(settings, layout, printer)
+    with DEVICE_LOCK:
+        return _print_on(settings, layout, None)
+
+
+def _print_on(settings: Settings, layout: SlipLayout, printer) -> PrintResult:
     try:
         p = printer if printer is not None else make_printer(settings.printer)
     except Exception as exc:
@@ -181,18 +194,28 @@ def printer_status(settings: Settings) -> tuple[str, str]:
     cfg = settings.printer
     if cfg.backend == "none":
         return "disabled", "no printer configured"
-    try:
-        p = make_printer(cfg)
-        if cfg.backend in ("dummy", "file"):
-            return "online", cfg.backend
+    if cfg.backend in ("file", "serial"):  # python-escpos opens these lazily: look at the device node itself
+        node = Path(cfg.path if cfg.backend == "file" else cfg.device)
+        if not node.exists():
+            return "offline", f"{node} does not exist (printer unplugged or switched off)"
+        if not os.access(node, os.W_OK):
+            return "offline", f"no permission to write to {node}"
+    with DEVICE_LOCK:
+        p = None
         try:
-            check_ready(p)
+            p = make_printer(cfg)
+            if cfg.backend in ("dummy", "file"):
+                return "online", cfg.backend
+            check_ready(p)  # the same status check a slip gets (offline, paper-out, silent, garbage)
+            return "online", cfg.backend
+        except PrinterTrouble as exc:
+            return ("unknown" if exc.reason == "garbage" else exc.reason), str(exc)
+        except Exception as exc:
+            return "offline", f"{type(exc).__name__}: {exc}"
         finally:
-            close = getattr(p, "close", None)
+            close = getattr(p, "close", None)  # a USB printer stays claimed until its handle is closed
             if callable(close):
-                close()
-        return "online", cfg.backend
-    except PrinterTrouble as exc:
-        return ("unknown" if exc.reason == "garbage" else exc.reason), str(exc)
-    except Exception as exc:
-        return "offline", f"{type(exc).__name__}: {exc}"
+                try:
+                    close()
+                except Exception:
+                    pass

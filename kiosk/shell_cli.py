@@ -75,7 +75,15 @@ def register(cli: click.Group) -> None:
 
             plugin, spec = roles[role]
             app = RoleApp(ctx, role, plugin, spec, fullscreen=fullscreen)
-        app.run()
+        from kiosk import watchdog
+        from kiosk.heartbeat import Heartbeat
+
+        watchdog.attach(app)  # READY=1 and WATCHDOG=1 for systemd; nothing without NOTIFY_SOCKET
+        beat = Heartbeat(ctx, role).start()
+        try:
+            app.run()
+        finally:
+            beat.stop(timeout=1.0)
         if app.restart_requested:  # staff pressed "restart": start over as the same command
             os.execv(sys.executable, [sys.executable, "-m", "kiosk.cli", *sys.argv[1:]])
 

@@ -38,7 +38,8 @@ cat <<MSG
   华新社区服务中心 kiosk is running.
   - Touch shell: $where (log: $KIOSK_DATA_DIR/kiosk.log)
   - Web host:    http://$HOST:$PORT/healthz, tracking pages http://$HOST:$PORT/t/<token>,
-                 hall board http://$HOST:$PORT/queue/board, notices http://$HOST:$PORT/notices
+                 hall board http://$HOST:$PORT/queue/board, notices http://$HOST:$PORT/notices,
+                 published outcomes http://$HOST:$PORT/cases/public, Open311 http://$HOST:$PORT/open311/v2/services.json
   - Hall display: '$BIN/kiosk run --role display' on the PC behind the hall TV
   - Staff area:  http://$HOST:$PORT/staff  (demo logins: admin / huaxin-admin, clerk / huaxin-staff)
   - Kiosk staff PIN (press the center's name for 3 seconds): 246810

@@ -3,9 +3,10 @@
 # Only missing packages are installed, so a second `make test` does not touch apt at all.
 set -euo pipefail
 purpose=${1:-run}
-pkgs=(python3 python3-venv python3-pip fonts-noto-cjk espeak-ng xvfb xauth libgl1 libgl1-mesa-dri libegl1 libmtdev1 libsdl2-2.0-0)
+# postgresql-client: pg_dump/pg_restore/psql for `kiosk backup` and `kiosk restore` on PostgreSQL.
+pkgs=(python3 python3-venv python3-pip fonts-noto-cjk espeak-ng xvfb xauth libgl1 libgl1-mesa-dri libegl1 libmtdev1 libsdl2-2.0-0 postgresql-client)
 case "$purpose" in
-  test|bench) pkgs+=(postgresql) ;;
+  test|bench) pkgs+=(postgresql systemd) ;;  # systemd: systemd-analyze verifies the units in deploy/
 esac
 [ "$purpose" = bench ] && pkgs+=(wrk)
 missing=()

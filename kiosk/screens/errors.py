@@ -41,6 +41,7 @@ class UiErrors(ExceptionHandler):
             Clock.schedule_once(lambda _dt: self.app.database_trouble(inst), 0)
             return ExceptionManager.PASS
         log.error("unexpected error in the touch shell", exc_info=inst)
+        self.app.ctx.note_error("screen", f"{type(inst).__name__}: {inst}")
         self.handled += 1
         now = time.monotonic()
         self.times.append(now)

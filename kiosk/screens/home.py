@@ -22,6 +22,7 @@ from kiosk.screens.widgets import TileButton
 
 log = logging.getLogger(__name__)
 
+BANNER_SECONDS = 30  # home.tick runs every second
 LANGUAGE_NAMES = (("zh_CN", "中文"), ("en", "English"))  # each in its own language, so never translated
 
 
@@ -65,20 +66,31 @@ class HomeScreen(Screen):
                 app.database_trouble(exc)
         app.plugins.refresh(enabled)
         self.tile_views = app.plugins.tiles(enabled, app.lang)
-        lines = []
-        for _plugin, result in ctx.host.call("kiosk_home_banners", ctx=ctx, lang=app.lang, only=enabled):
-            lines.extend(str(line) for line in (result if isinstance(result, (list, tuple)) else [result]) if line)
-        self.banners = lines[:3]
+        self.refresh_banners()
         s = ctx.settings
         self.center_name = pick(app.lang, s.center_name, s.center_name_en)
         self.page = 0
         self.tick()
         self.layout_tiles()
 
+    def refresh_banners(self) -> None:
+        """Ask the enabled plugins for their banner lines (also every BANNER_SECONDS while home is shown,
+        so live lines such as the queue's wait board stay current)."""
+        app = self.app
+        ctx = app.ctx
+        lines = []
+        for _plugin, result in ctx.host.call("kiosk_home_banners", ctx=ctx, lang=app.lang, only=self._enabled):
+            lines.extend(str(line) for line in (result if isinstance(result, (list, tuple)) else [result]) if line)
+        self.banners = lines[:3]
+        self._banner_ticks = 0
+
     def tick(self, *_args) -> None:
         app = self.app
         if app is None or getattr(app, "ctx", None) is None:
             return
+        self._banner_ticks = getattr(self, "_banner_ticks", 0) + 1
+        if self._banner_ticks >= BANNER_SECONDS and self.manager is not None and self.manager.current == self.name:
+            self.refresh_banners()
         text = format_datetime(app.ctx.now(), app.lang)
         if text != self.clock_text:
             self.clock_text = text

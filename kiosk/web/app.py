@@ -36,9 +36,9 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
 
-#: No scripts at all, styles only from our own CSS file, no framing, forms only to ourselves.
+#: No scripts at all, styles and sounds only from ourselves, no framing, forms only to ourselves.
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 SECURITY_HEADERS = {

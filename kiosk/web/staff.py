@@ -35,6 +35,7 @@ def staff_links(request: Request, user: StaffIdentity) -> list[dict[str, str]]:
     ctx, lang = request.app.state.ctx, request_lang(request)
     _ = gettext_for(request)
     links = [{"title": _("Plugins and seasons"), "href": lang_url(lang, "/staff/plugins")}] if user.is_admin else []
+    links.append({"title": _("Terminals"), "href": lang_url(lang, "/staff/terminals")})
     for plugin, result in ctx.host.call("kiosk_staff_links", ctx=ctx):
         for link in result if isinstance(result, (list, tuple)) else [result]:
             if not isinstance(link, StaffLink) or not link.path.startswith("/") or link.path.startswith("//"):
@@ -137,3 +138,51 @@ def plugins_toggle(
     )
     return RedirectResponse(lang_url(request_lang(request), "/staff/plugins"), status_code=303)
 
+
+
+TERMINAL_ROLES = {"kiosk": N_("Kiosk"), "display": N_("Hall display"), "web": N_("Web host")}
+
+
+def _ago(_, seconds: int) -> str:
+    if seconds < 120:
+        return _("{n} s ago").format(n=seconds)
+    if seconds < 7200:
+        return _("{n} min ago").format(n=seconds // 60)
+    if seconds < 2 * 86400:
+        return _("{n} h ago").format(n=seconds // 3600)
+    return _("{n} days ago").format(n=seconds // 86400)
+
+
+@router.get("/staff/terminals")
+def terminals_page(request: Request, user: StaffIdentity = Depends(require_staff)):
+    """Every terminal's last heartbeat; the ones that stopped reporting first, in red."""
+    from kiosk.heartbeat import STALE_BEATS, terminals
+
+    ctx = request.app.state.ctx
+    _ = gettext_for(request)
+    tz = ctx.settings.tz
+    rows = []
+    for t in terminals(ctx):
+        rows.append({
+            "terminal": t.terminal,
+            "hostname": t.hostname if t.hostname != t.terminal else "",
+            "role": _(TERMINAL_ROLES[t.role]) if t.role in TERMINAL_ROLES else t.role,
+            "version": t.version,
+            "stale": t.stale,
+            "last_beat": t.last_beat.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            "ago": _ago(_, t.age_seconds),
+            "printer_state": t.printer_state or "unknown",
+            "printer": _(PRINTER_STATES.get(t.printer_state, PRINTER_STATES["unknown"])),
+            "printer_detail": t.printer_detail if t.printer_state in ("offline", "unknown") else "",
+            "error": t.last_error,
+            "error_at": t.last_error_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if t.last_error_at else "",
+        })
+    return render(
+        request,
+        "staff_terminals.html",
+        title=_("Terminals"),
+        rows=rows,
+        stale=sum(r["stale"] for r in rows),
+        beats=STALE_BEATS,
+        refresh=30,
+    )

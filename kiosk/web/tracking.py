@@ -65,6 +65,7 @@ class SafeView:
     rows: list[tuple[str, str]]
     html: Markup
     refresh: int
+    number: str = ""  # the plugin's current number, when it changed since the slip (候补 3 → 已报名)
 
 
 def plugin_view(request: Request, receipt: Receipt, lang: str, token: str = "") -> SafeView | None:
@@ -75,7 +76,9 @@ def plugin_view(request: Request, receipt: Receipt, lang: str, token: str = "") 
     try:
         rows = [(str(label), str(value)) for label, value in view.rows]
         refresh = min(max(int(view.refresh), MIN_REFRESH), MAX_REFRESH) if view.refresh else 0
-        return SafeView(str(view.title), str(view.status or ""), rows, Markup(view.html or ""), refresh)
+        number = view.data.get("number") if isinstance(view.data, dict) else None
+        return SafeView(str(view.title), str(view.status or ""), rows, Markup(view.html or ""), refresh,
+                        number if isinstance(number, str) else "")
     except (TypeError, ValueError) as exc:
         ctx.host.record_error(receipt.plugin, "kiosk_tracking_view", f"malformed TrackingView: {exc}")
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from kiosk.config import load_settings
-from kiosk.plugins.intake import deadlines, service
+from kiosk.plugins.intake import deadlines, service, upkeep
 from kiosk.workdays import WorkCalendar
 
 from intake_forms import form
@@ -55,13 +55,13 @@ def test_filed_case_gets_the_category_deadline(ictx, monkeypatch):
 def test_daily_tick_grades_and_writes_the_timeline_once(ictx, monkeypatch):
     r = service.file_case(ictx, form(category="env", problem="垃圾未清运"))  # Mon 30 Nov, due Thu 3 Dec
     service.transition(ictx, r.case.case_no, "accept", by="t", kind="promised")
-    assert service.grade_cases(ictx, date(2026, 12, 2))["due_soon"] == 1
+    assert upkeep.grade_cases(ictx, date(2026, 12, 2))["due_soon"] == 1
     monkeypatch.setenv("KIOSK_NOW", "2026-12-04T09:00:00+08:00")
-    assert service.grade_cases(ictx, date(2026, 12, 4))["overdue"] == 1
-    service.grade_cases(ictx, date(2026, 12, 4))  # the same day again: no second row
+    assert upkeep.grade_cases(ictx, date(2026, 12, 4))["overdue"] == 1
+    upkeep.grade_cases(ictx, date(2026, 12, 4))  # the same day again: no second row
     card = service.card(ictx, r.case.case_no)
     assert [e.action for e in card.events].count("supervise") == 1 and card.case.supervision == "overdue"
     assert [c.case.case_no for c in service.list_cases(ictx, overdue=True)] == [r.case.case_no]
-    assert service.grade_cases(ictx, date(2026, 12, 10))["long_overdue"] == 1
+    assert upkeep.grade_cases(ictx, date(2026, 12, 10))["long_overdue"] == 1
     card = service.card(ictx, r.case.case_no)
     assert [e.action for e in card.events].count("supervise") == 2 and card.case.supervision == "long_overdue"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from kiosk.clock import utcnow
 from kiosk.models import Receipt
-from kiosk.plugins.intake import service
+from kiosk.plugins.intake import reports, service, upkeep
 from kiosk.plugins.intake.models import Case, CaseEvent
 from kiosk.plugins.intake.validation import Invalid
 from kiosk.plugins.intake.workflow import Refused
@@ -173,8 +173,8 @@ def test_personal_data_is_erased_after_the_retention_time(ictx):
     service.transition(ictx, no, "resolve", by="x", response="已修好", summary="楼道灯")
     service.transition(ictx, no, "publish", by="x")
     service.rate(ictx, service.card(ictx, no).case.id, "satisfied")
-    assert service.erase_personal_data(ictx, utcnow() + timedelta(days=364)) == 0
-    assert service.erase_personal_data(ictx, utcnow() + timedelta(days=366)) == 1
+    assert upkeep.erase_personal_data(ictx, utcnow() + timedelta(days=364)) == 0
+    assert upkeep.erase_personal_data(ictx, utcnow() + timedelta(days=366)) == 1
     c = service.card(ictx, no)
     assert c.case.phone is None and c.case.surname is None and c.case.flat is None and c.case.description is None
     assert c.case.state == "archived" and c.case.public_response == "已修好" and c.case.public_summary == "楼道灯"
@@ -186,10 +186,10 @@ def test_published_cases_close_by_themselves_when_nobody_rates(ictx, monkeypatch
     service.transition(ictx, no, "start", by="x")
     service.transition(ictx, no, "resolve", by="x", response="已修好")
     service.transition(ictx, no, "publish", by="x")
-    assert service.autoclose(ictx, ictx.today()) == 0
+    assert upkeep.autoclose(ictx, ictx.today()) == 0
     with ictx.transaction() as s:
         s.scalar(select(Case)).published_at = utcnow() - timedelta(days=8)
-    assert service.autoclose(ictx, ictx.today()) == 1
+    assert upkeep.autoclose(ictx, ictx.today()) == 1
     assert service.card(ictx, no).case.state == "closed"
 
 
@@ -197,10 +197,10 @@ def test_report_groups_recurring_issues(ictx):
     for _ in range(3):
         service.file_case(ictx, form())
     service.file_case(ictx, form(building="5", category="env", problem="垃圾未清运"))
-    groups = service.recurring(ictx, date(2026, 11, 1), date(2026, 11, 30))
+    groups = reports.recurring(ictx, date(2026, 11, 1), date(2026, 11, 30))
     assert groups[0] == {"category": "repair", "category_name": "设施维修", "building": "12", "building_name": "12号楼", "count": 3}
     assert groups[1]["count"] == 1 and groups[1]["building"] == "5"
-    stats = service.summary_stats(ictx, date(2026, 11, 1), date(2026, 11, 30))
+    stats = reports.summary_stats(ictx, date(2026, 11, 1), date(2026, 11, 30))
     assert stats["filed"] == 4 and stats["resolved"] == 0
 
 

@@ -21,7 +21,7 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 
 from uihelpers import CONFIG, TEST_PLUGINS, FakeClock  # noqa: E402
 
-BUILTINS = ("kiosk.plugins.queue", "kiosk.plugins.notices", "kiosk.plugins.intake")
+BUILTINS = ("kiosk.plugins.queue", "kiosk.plugins.notices", "kiosk.plugins.intake", "kiosk.plugins.timetable")
 
 
 # -- the session's app -----------------------------------------------------------------------------

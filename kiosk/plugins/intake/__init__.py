@@ -14,7 +14,7 @@ from kiosk import hookimpl
 from kiosk.types import PluginInfo
 
 from . import models  # noqa: F401 - registers the tables on the shared metadata
-from .service import PLUGIN
+from .service import PLUGIN  # noqa: F401 - the plugin's name, for importers
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -50,11 +50,11 @@ def kiosk_demo_data(ctx):
 
 @hookimpl
 def kiosk_daily_tick(ctx, today):
-    from . import service
+    from . import upkeep
 
-    service.grade_cases(ctx, today)
-    service.autoclose(ctx, today)
-    service.erase_personal_data(ctx)
+    upkeep.grade_cases(ctx, today)
+    upkeep.autoclose(ctx, today)
+    upkeep.erase_personal_data(ctx)
 
 
 @hookimpl
@@ -98,10 +98,9 @@ def kiosk_public_outcomes(ctx, lang):
 
 @hookimpl
 def kiosk_web_routes(ctx):
-    from .open311 import build_router as open311_router
-    from .web import build_router
+    from . import open311, public_web, staff_web
 
-    return [build_router(ctx), open311_router(ctx)]
+    return [public_web.build_router(ctx), staff_web.build_router(ctx), open311.build_router(ctx)]
 
 
 @hookimpl

@@ -57,7 +57,7 @@ def card_json(ctx, c, timeline: bool = False) -> dict:
 
 
 def register(cli: click.Group) -> None:
-    from . import catalog, service
+    from . import catalog, reports, service
 
     @cli.group(name="cases")
     def cases():
@@ -249,8 +249,8 @@ def register(cli: click.Group) -> None:
         """Recurring issues by category and building (the 党建协调会 agenda) and the period's rates."""
         end_d = _date(end, "--to") or state.ctx.today()
         start_d = _date(start, "--from") or end_d - timedelta(days=30)
-        data = {"from": start_d.isoformat(), "to": end_d.isoformat(), "summary": service.summary_stats(state.ctx, start_d, end_d),
-                "groups": service.recurring(state.ctx, start_d, end_d)}
+        data = {"from": start_d.isoformat(), "to": end_d.isoformat(), "summary": reports.summary_stats(state.ctx, start_d, end_d),
+                "groups": reports.recurring(state.ctx, start_d, end_d)}
         if as_json:
             click.echo(json.dumps(data, ensure_ascii=False))
         else:

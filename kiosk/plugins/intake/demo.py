@@ -11,8 +11,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from . import deadlines, service
 from kiosk.models import Receipt
+
+from . import deadlines, service, upkeep
 
 from .models import Building, Case, CaseEvent, Team
 
@@ -78,7 +79,7 @@ def load_cases(ctx) -> None:
                                    summary=problem)
         if ago:
             _backdate(ctx, r.case.id, ago)
-    service.grade_cases(ctx, ctx.today())
+    upkeep.grade_cases(ctx, ctx.today())
 
 
 def _backdate(ctx, case_id: int, days: int) -> None:

@@ -1,7 +1,7 @@
 """Open311 GeoReport v2 under ``/open311/v2/``: services, published requests, and POST with an API key.
 
 Detailed states map onto Open311's two (``open``/``closed``) with the detailed one in ``status_notes``.
-``requests.json`` lists published cases only, built from the public projection; a single request that
+``requests.json`` lists published cases only (the last 90 days unless a date range is given), built from the public projection; a single request that
 is not published yet shows its status and dates only. Personal data (phone, name, flat, the resident's
 words) is accepted on POST and never returned. Private categories (帮扶救助) are never listed.
 """
@@ -9,7 +9,7 @@ words) is accepted on POST and never returned. Private categories (帮扶救助)
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -100,7 +100,9 @@ def build_router(ctx) -> APIRouter:
             ids = [x.strip().upper() for x in service_request_id.split(",") if x.strip()][:50]
             rows = [p for i in ids for p in public.published_cases(ctx, case_no=i, limit=1)]
         else:
-            rows = public.published_cases(ctx, limit=1000, category=service_code or None, start=start, end=end)
+            # as the spec suggests: without a date range, the last 90 days (at most 1,000 requests)
+            since = None if start or end else ctx.now() - timedelta(days=90)
+            rows = public.published_cases(ctx, limit=1000, category=service_code or None, start=start, end=end, published_since=since)
         out = [_public_request(ctx, p) for p in rows]
         return [r for r in out if not status or r["status"] == status]
 

@@ -56,9 +56,12 @@ def _project(ctx, case: Case, buildings: dict[str, str], teams: dict[str, str]) 
 
 
 def published_cases(ctx, *, limit: int = 200, case_no: str | None = None, category: str | None = None,
-                    start: datetime | None = None, end: datetime | None = None) -> list[PublicCase]:
+                    start: datetime | None = None, end: datetime | None = None,
+                    published_since: datetime | None = None) -> list[PublicCase]:
     with ctx.sessions() as s:
         q = select(Case).where(Case.published_at.is_not(None), Case.state.in_(PUBLIC_STATES))
+        if published_since:
+            q = q.where(Case.published_at >= published_since)
         if case_no:
             q = q.where(Case.case_no == case_no)
         if category:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -435,86 +435,6 @@ def rate(ctx, case_id: int, level: str, comment: str = "", *, channel: str = "we
         s.flush()
         s.expunge(case)
         return case
-
-
-# -- daily tick: grading, auto-close, retention ----------------------------------------------------------
-def grade_cases(ctx, today: date) -> dict[str, int]:
-    """Record each open case's deadline grade; a timeline row the first time it reaches 督办 or 通报."""
-    counts = {"due_soon": 0, "overdue": 0, "long_overdue": 0}
-    with ctx.transaction() as s:
-        open_states = [k for k, v in workflow.STATES.items() if v[2] and k not in ("resolved", "waiting_resident")]
-        for case in s.scalars(select(Case).where(Case.state.in_(open_states))):
-            lvl = deadlines.level(ctx.calendar, case.due_date, today)
-            if lvl:
-                counts[lvl] += 1
-            if lvl != case.supervision:
-                if lvl in ("overdue", "long_overdue") and _LEVEL_ORDER[lvl] < _LEVEL_ORDER.get(case.supervision, 3):
-                    s.add(CaseEvent(case_id=case.id, action="supervise", from_state=case.state, to_state=case.state, by="system",
-                                    note=deadlines.level_name(lvl), detail={"level": lvl, "due": case.due_date.isoformat()}))
-                case.supervision = lvl
-    return counts
-
-
-def autoclose(ctx, today: date) -> int:
-    """Published cases that nobody rated within ``autoclose_days`` close as 未评价."""
-    limit = utcnow() - timedelta(days=IntakeSettings.of(ctx).autoclose_days)
-    n = 0
-    with ctx.transaction() as s:
-        for case in s.scalars(select(Case).where(Case.state == "published", Case.published_at < limit)):
-            case.state, case.closed_at = "closed", utcnow()
-            s.add(CaseEvent(case_id=case.id, action="close", from_state="published", to_state="closed", by="system", note="未评价，自动完结"))
-            n += 1
-    return n
-
-
-def erase_personal_data(ctx, now: datetime | None = None) -> int:
-    """Blank phone, name, flat and the resident's own words of cases ended ``retention_days`` ago, and archive them."""
-    limit = (now or utcnow()) - timedelta(days=IntakeSettings.of(ctx).retention_days)
-    n = 0
-    with ctx.transaction() as s:
-        q = select(Case).where(Case.state.in_(("closed", "withdrawn", "merged", "archived")), Case.closed_at < limit, Case.erased_at.is_(None))
-        for case in s.scalars(q):
-            before = case.state
-            case.phone = case.surname = case.flat = case.description = None
-            case.title, case.name_public = "", False
-            case.erased_at = utcnow()
-            case.state = "archived"
-            s.add(CaseEvent(case_id=case.id, action="erase", from_state=before, to_state="archived", by="system",
-                            note="个人信息已按保存期限删除"))
-            n += 1
-    return n
-
-
-# -- reports ---------------------------------------------------------------------------------------------
-def recurring(ctx, start: date, end: date, min_count: int = 1) -> list[dict]:
-    """Cases per (category, building) filed in [start, end]: the agenda of the 党建协调会."""
-    names = category_map(ctx)
-    with ctx.sessions() as s:
-        rows = s.execute(select(Case.category, Case.building, func.count(Case.id))
-                         .where(Case.filed_on >= start, Case.filed_on <= end, Case.state != "merged")
-                         .group_by(Case.category, Case.building)).all()
-        bnames = {b.code: b.name for b in s.scalars(select(Building))}
-    out = [{"category": c, "category_name": names[c].name if c in names else c, "building": b, "building_name": bnames.get(b, b), "count": n}
-           for c, b, n in rows if n >= min_count]
-    out.sort(key=lambda r: (-r["count"], r["category"], _sort_key(r["building"])))
-    return out
-
-
-def summary_stats(ctx, start: date, end: date) -> dict:
-    """受理量, 按期办结率, 满意率, 重办率 … for [start, end] (by filing day)."""
-    with ctx.sessions() as s:
-        cases = list(s.scalars(select(Case).where(Case.filed_on >= start, Case.filed_on <= end, Case.state != "merged")))
-        ratings = list(s.scalars(select(CaseRating).where(CaseRating.case_id.in_([c.id for c in cases])))) if cases else []
-    tz = ctx.settings.tz
-    resolved = [c for c in cases if c.resolved_at]
-    on_time = [c for c in resolved if c.resolved_at.astimezone(tz).date() <= c.due_date]
-    good = [r for r in ratings if r.level in ("satisfied", "basic")]
-    return {"filed": len(cases), "resolved": len(resolved), "on_time": len(on_time),
-            "on_time_rate": round(len(on_time) / len(resolved), 3) if resolved else None,
-            "rated": len(ratings), "satisfaction_rate": round(len(good) / len(ratings), 3) if ratings else None,
-            "reopened": sum(1 for c in cases if c.reopen_count), "overdue_open": sum(1 for c in cases if workflow.is_open(c.state)
-                                                                                      and c.state not in ("resolved", "waiting_resident")
-                                                                                      and c.due_date < ctx.today())}
 
 
 def channel_name(code: str, lang: str = "zh") -> str:

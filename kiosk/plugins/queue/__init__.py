@@ -25,7 +25,8 @@ def kiosk_plugin_info():
 
 @hookimpl
 def kiosk_models():
-    return [models.QueueService, models.QueueCounter, models.DayNumber, models.Ticket, models.QueueEvent, models.QueueRating]
+    return [models.QueueService, models.QueueCounter, models.DayNumber, models.Ticket, models.QueueEvent, models.QueueRating,
+            models.QueueAppointment]
 
 
 @hookimpl
@@ -50,9 +51,11 @@ def kiosk_demo_data(ctx):
 
 @hookimpl
 def kiosk_daily_tick(ctx, today):
+    from . import appointments
     from .service import close_previous_days
 
     close_previous_days(ctx, today)
+    appointments.close_previous_days(ctx, today)
 
 
 @hookimpl
@@ -61,6 +64,34 @@ def kiosk_home_tiles(ctx):
 
     return [Tile(id="queue", title="取号", title_en="Take a number", hint="排队办理业务，领取号码", hint_en="Queue for a counter",
                  screen="queue.services", icon="号", color="#0B4A8F", order=10)]
+
+
+@hookimpl
+def kiosk_home_banners(ctx, lang):
+    """The live wait board on the home screen: one line, the services people are waiting for."""
+    from .service import services_overview
+
+    return [line for line in [wait_board_line(services_overview(ctx), lang)] if line]
+
+
+def wait_board_line(overview, lang: str) -> str:
+    open_now = [x for x in overview if x.open]
+    if not open_now:
+        return ""
+    en = lang == "en"
+    busy = [x for x in open_now if x.waiting]
+    if not busy:
+        return "Queue: no waiting right now" if en else "取号：现在无需排队"
+    shown = sorted(busy, key=lambda x: -x.waiting)[:BOARD_MAX]  # the longest lines first; the banner stays short
+    parts = [f"{x.name_en} {x.waiting} ({x.wait.low}–{x.wait.high} min)" if en else f"{x.name} {x.waiting}人（{x.wait.low}–{x.wait.high}分钟）"
+             for x in shown]
+    more = len(busy) - len(shown)
+    if more:
+        parts.append(f"and {more} more" if en else f"等另 {more} 项")
+    return ("Waiting: " if en else "排队等候：") + " · ".join(parts)
+
+
+BOARD_MAX = 3  # services on the home banner's wait board
 
 
 @hookimpl
@@ -82,8 +113,14 @@ def kiosk_screens(ctx):
 
         return build_display_screen(shell)
 
+    def checkin(shell):
+        from .checkin import build_checkin_screen
+
+        return build_checkin_screen(shell)
+
     return [ScreenSpec(name="queue.services", factory=services, title="取号"),
             ScreenSpec(name="queue.service", factory=one_service, title="取号"),
+            ScreenSpec(name="queue.checkin", factory=checkin, title="预约签到"),
             ScreenSpec(name="queue.display", factory=display, title="大厅叫号屏")]
 
 
@@ -101,14 +138,15 @@ def kiosk_roles(ctx):
 
 @hookimpl
 def kiosk_screenshots(ctx):
-    return ["queue.services", "queue.service", "queue.display"]
+    return ["queue.services", "queue.service", "queue.checkin", "queue.display"]
 
 
 @hookimpl
 def kiosk_web_routes(ctx):
     from .web import build_router
+    from .web_more import build_more_router
 
-    return [build_router(ctx)]
+    return [build_router(ctx), build_more_router(ctx)]
 
 
 @hookimpl
@@ -116,6 +154,7 @@ def kiosk_staff_links(ctx):
     from kiosk.types import StaffLink
 
     return [StaffLink(title="窗口叫号", title_en="Counters", path="/staff/queue"),
+            StaffLink(title="预约管理", title_en="Appointments", path="/staff/queue/appointments"),
             StaffLink(title="排队统计", title_en="Queue statistics", path="/staff/queue/stats"),
             StaffLink(title="大厅叫号屏", title_en="Hall board", path="/queue/board")]
 

@@ -110,15 +110,17 @@ def register(cli: click.Group) -> None:
     @queue_group.command("transfer")
     @click.option("--counter", type=int, required=True)
     @click.option("--to", "to_service", required=True, help="Letter of the service to send the ticket to.")
+    @click.option("--return", "return_after", is_flag=True, help="Come back to this service, in the priority lane, when done there.")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
-    def transfer_cmd(state, counter, to_service, as_json):
+    def transfer_cmd(state, counter, to_service, return_after, as_json):
         """一票到底: send the current ticket to another service, keeping its arrival time."""
         try:
-            t = service.transfer(state.ctx, counter, to_service, by="cli")
+            t = service.transfer(state.ctx, counter, to_service, by="cli", return_after=return_after)
         except QueueError as exc:
             _fail(exc)
-        _emit({"number": t.display, "service": t.service_code}, as_json, f"{t.display} now waits for {t.service_code}")
+        _emit({"number": t.display, "service": t.service_code, "return_to": t.return_to}, as_json,
+              f"{t.display} now waits for {t.service_code}" + (f", then returns to {t.return_to}" if t.return_to else ""))
 
     @queue_group.command("restore")
     @click.argument("number")
@@ -145,6 +147,8 @@ def register(cli: click.Group) -> None:
             _fail(exc)
         _emit({"counter": desk.number, "paused": desk.paused}, as_json, f"counter {desk.number} {'paused' if desk.paused else 'open'}")
 
+    register_more(queue_group)
+
     @queue_group.command("stats")
     @click.option("--day", default=None, help="Business day YYYY-MM-DD (default today).")
     @click.option("--json", "as_json", is_flag=True)
@@ -166,3 +170,116 @@ def register(cli: click.Group) -> None:
             for r in data["services"]:
                 click.echo(f"{r['code']} {r['name']:<6} tickets {r['tickets']:>3} served {r['served']:>3} no-show {r['no_shows']:>2} "
                            f"avg wait {r['avg_wait_min']} p90 {r['p90_wait_min']} min")
+
+
+def register_more(queue_group: click.Group) -> None:
+    """Appointments (预约), remote-ticket activation and setting up services and counters."""
+    from . import appointments, remote, service
+
+    @queue_group.command("appoint")
+    @click.argument("code")
+    @click.option("--at", "at", required=True, help="Slot start, local time: 2026-11-30T10:00 or 10:00 (today).")
+    @click.option("--phone", default="", help="Optional; stored masked on pages, erased after the day.")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def appoint_cmd(state, code, at, phone, as_json):
+        """预约: book a slot for service CODE; prints the six-digit check-in code."""
+        from datetime import datetime
+
+        from kiosk.cli import UserError
+
+        ctx = state.ctx
+        try:
+            slot = (datetime.combine(ctx.today(), datetime.strptime(at, "%H:%M").time()) if len(at) <= 5
+                    else datetime.fromisoformat(at))
+        except ValueError:
+            raise UserError(f"{at!r} is not a time like 10:00 or 2026-11-30T10:00") from None
+        slot = slot if slot.tzinfo else slot.replace(tzinfo=ctx.settings.tz)
+        try:
+            a = appointments.book(ctx, code, slot, phone=phone, by="cli")
+        except QueueError as exc:
+            _fail(exc)
+        local = a.slot_at.astimezone(ctx.settings.tz)
+        _emit({"code": a.code, "service": a.service_code, "slot": local.isoformat(), "phone": appointments.mask_phone(a.phone)},
+              as_json, f"appointment {a.code}: {a.service_code} at {local:%Y-%m-%d %H:%M}")
+
+    @queue_group.command("appointments")
+    @click.option("--day", default=None, help="YYYY-MM-DD (default today).")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def appointments_cmd(state, day, as_json):
+        """The day's appointments: code, service, time, state, ticket (phones masked)."""
+        rows = appointments.day_list(state.ctx, day)
+        data = [{"code": r.code, "service": r.service_code, "slot": r.slot_at.isoformat(), "state": r.state, "number": r.number,
+                 "phone": r.phone_masked} for r in rows]
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False))
+        for r in ([] if as_json else rows):
+            click.echo(f"{r.code} {r.service_code} {r.slot_at:%H:%M} {r.state:<10} {r.number or '-'} {r.phone_masked}")
+
+    @queue_group.command("appoint-cancel")
+    @click.argument("code")
+    @click.option("--day", default=None, help="YYYY-MM-DD (default today).")
+    @click.pass_obj
+    def appoint_cancel_cmd(state, code, day):
+        """Cancel a booked appointment."""
+        try:
+            appointments.cancel(state.ctx, code, day)
+        except QueueError as exc:
+            _fail(exc)
+        click.echo(f"appointment {code} cancelled")
+
+    @queue_group.command("checkin")
+    @click.argument("code")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def checkin_cmd(state, code, as_json):
+        """What the kiosk's keypad does: check in an appointment, or activate a remote ticket, by its code."""
+        ctx = state.ctx
+        try:
+            r = appointments.check_in(ctx, code)
+            data = {"kind": "appointment", "number": r.ticket.display, "ahead": r.ahead, "tracking_url": r.url}
+        except QueueError as exc:
+            if exc.code != "unknown_code":
+                _fail(exc)
+            try:
+                ticket, ahead = remote.activate_with_ticket_code(ctx, code)
+            except QueueError as exc2:
+                _fail(exc2)
+            data = {"kind": "remote", "number": ticket.display, "ahead": ahead, "tracking_url": None}
+        _emit(data, as_json, f"{data['number']} ({data['kind']}): {data['ahead']} ahead")
+
+    @queue_group.command("service-add")
+    @click.argument("code")
+    @click.option("--name", required=True)
+    @click.option("--name-en", default="")
+    @click.option("--hours", default="08:30-12:00,13:30-17:00", show_default=True)
+    @click.option("--daily-cap", type=int, default=200, show_default=True)
+    @click.option("--minutes-per-person", type=int, default=8, show_default=True)
+    @click.option("--target-minutes", type=int, default=30, show_default=True)
+    @click.option("--material", "materials", multiple=True, help="One item of the materials list (repeat).")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def service_add_cmd(state, code, name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials, as_json):
+        """Add a service with ticket letter CODE."""
+        try:
+            svc = service.create_service(state.ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
+                                         minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=list(materials))
+        except QueueError as exc:
+            _fail(exc)
+        _emit({"code": svc.code, "name": svc.name}, as_json, f"service {svc.code} {svc.name} added")
+
+    @queue_group.command("counter-add")
+    @click.argument("number", type=int)
+    @click.option("--name", default="")
+    @click.option("--services", required=True, help="Letters of the services it serves, e.g. A,B.")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def counter_add_cmd(state, number, name, services, as_json):
+        """Add a counter (窗口) serving the given services."""
+        try:
+            desk = service.create_counter(state.ctx, number, name=name, services=services.split(","))
+        except QueueError as exc:
+            _fail(exc)
+        _emit({"counter": desk.number, "name": desk.name, "services": desk.services}, as_json,
+              f"counter {desk.number} {desk.name}: {','.join(desk.services)}")

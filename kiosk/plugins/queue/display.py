@@ -25,7 +25,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from . import board as board_mod
-from . import voice
+from . import remote, voice
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,8 @@ class HallDisplayScreen(Screen):
     current = ListProperty([])  # [(number, counter text)]
     recent = StringProperty("")
     waiting = StringProperty("")
+    here_url = StringProperty("")  # the rotating arrival QR for remote tickets (网上取号)
+    here_code = StringProperty("")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -115,7 +117,8 @@ class HallDisplayScreen(Screen):
         after = self.last_event
 
         def work():
-            return board_mod.calls_since(ctx, after), board_mod.board(ctx)
+            url = remote.here_url(ctx)
+            return board_mod.calls_since(ctx, after), board_mod.board(ctx), (url, remote.here_code(ctx) if url else "")
 
         self.shell.run_in_background(work, self._polled, name="display-poll")
 
@@ -130,7 +133,7 @@ class HallDisplayScreen(Screen):
         if error is not None or result is None:
             self.caption = self.shell.text("系统连接中，请稍候…", "Reconnecting…") if not self.caption else self.caption
             return
-        calls, board = result
+        calls, board, (self.here_url, self.here_code) = result
         for call in calls:
             self.last_event = max(self.last_event, call.event_id)
             self.pending.append(call)

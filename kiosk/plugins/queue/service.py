@@ -49,17 +49,49 @@ class QueueError(Exception):
 
 @dataclass(frozen=True)
 class QueueSettings:
+    """``[plugins.queue]`` in the config; every number is clamped to a sane range."""
+
     normal_per_priority: int = 2  # one 绿色通道 call after every N normal calls at a counter
     missed_window_minutes: int = 30  # a missed number can be put back within this time
     receipt_days: int = 2
+    walkins_per_appointment: int = 0  # 0: a checked-in appointment is called before every walk-in
+    appointment_early_minutes: int = 15  # check-in opens this long before the slot
+    appointment_late_minutes: int = 10  # and closes this long after it
+    remote_share_percent: int = 30  # at most this share of a service's daily cap goes to remote tickets
+    remote_pushback_limit: int = 2  # how often a remote ticket may be moved back
+    remote_pushback_places: int = 3  # how many places one push back moves it
+    remote_per_client_per_hour: int = 3  # remote tickets one address may take per hour (web)
+    here_code_seconds: int = 60  # the hall's rotating activation code changes this often
+    self_rejoin_minutes: int = 10  # a missed ticket may rejoin from its page within this time (0: off)
+    auto_recall_after: int = 0  # put a missed ticket back after N other calls of its service (0: off)
+    rate_pad_minutes: int = 5  # the counter's rating pad offers the last served ticket this long
 
     @classmethod
     def of(cls, ctx) -> "QueueSettings":
         raw = ctx.settings.plugin_settings.get(PLUGIN, {})
+
+        def num(name: str, low: int, high: int) -> int:
+            try:
+                value = int(raw.get(name, getattr(cls, name)))
+            except (TypeError, ValueError):
+                value = getattr(cls, name)
+            return min(high, max(low, value))
+
         return cls(
-            normal_per_priority=max(0, int(raw.get("normal_per_priority", 2))),
-            missed_window_minutes=max(0, int(raw.get("missed_window_minutes", 30))),
-            receipt_days=max(1, int(raw.get("receipt_days", 2))),
+            normal_per_priority=num("normal_per_priority", 0, 100),
+            missed_window_minutes=num("missed_window_minutes", 0, 24 * 60),
+            receipt_days=num("receipt_days", 1, 365),
+            walkins_per_appointment=num("walkins_per_appointment", 0, 100),
+            appointment_early_minutes=num("appointment_early_minutes", 0, 240),
+            appointment_late_minutes=num("appointment_late_minutes", 0, 240),
+            remote_share_percent=num("remote_share_percent", 0, 100),
+            remote_pushback_limit=num("remote_pushback_limit", 0, 10),
+            remote_pushback_places=num("remote_pushback_places", 1, 50),
+            remote_per_client_per_hour=num("remote_per_client_per_hour", 1, 100),
+            here_code_seconds=num("here_code_seconds", 20, 600),
+            self_rejoin_minutes=num("self_rejoin_minutes", 0, 240),
+            auto_recall_after=num("auto_recall_after", 0, 100),
+            rate_pad_minutes=num("rate_pad_minutes", 1, 60),
         )
 
 
@@ -118,10 +150,13 @@ def people_ahead(s: Session, ticket: Ticket) -> int:
         Ticket.business_day == ticket.business_day, Ticket.state == "waiting", Ticket.service_code == ticket.service_code, Ticket.id != ticket.id
     )
     earlier = (Ticket.arrived_at < ticket.arrived_at) | ((Ticket.arrived_at == ticket.arrived_at) & (Ticket.id < ticket.id))
+    appointment = Ticket.priority.is_(False) & (Ticket.source == "appt")
     if ticket.priority:
         return s.scalar(base.where(Ticket.priority.is_(True), earlier)) or 0
-    # A normal ticket waits for every earlier normal ticket and for the priority lane too.
-    return s.scalar(base.where(earlier | Ticket.priority.is_(True))) or 0
+    if ticket.source == "appt":  # the appointment lane waits for the priority lane and earlier appointments
+        return s.scalar(base.where(Ticket.priority.is_(True) | (appointment & earlier))) or 0
+    # A walk-in waits for every earlier walk-in and for the priority and appointment lanes too.
+    return s.scalar(base.where(earlier | Ticket.priority.is_(True) | appointment)) or 0
 
 
 def estimate(s: Session, service: QueueService, ahead: int) -> WaitRange:
@@ -194,7 +229,6 @@ def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None) 
             return found
     now = ctx.now()
     day = business_day(ctx)
-    settings = QueueSettings.of(ctx)
     try:
         with ctx.transaction() as s:
             service = s.get(QueueService, code) if len(code) == 1 else None
@@ -212,24 +246,7 @@ def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None) 
             number = _next_number(s, day, code)
             if number > service.daily_cap:
                 raise QueueError("full", f"{service.name}今天的号已取完，请明天再来", f"today's tickets for {service.name_en or service.name} are all taken")
-            ticket = Ticket(
-                business_day=day, letter=code, number=number, service_code=code, priority=bool(priority), state="waiting",
-                arrived_at=utcnow(), idempotency_key=key, terminal=ctx.terminal,
-            )
-            s.add(ticket)
-            s.flush()
-            ahead = people_ahead(s, ticket)
-            wait = estimate(s, service, ahead)
-            ticket.estimate_min, ticket.estimate_max = wait.low, wait.high
-            issued = ctx.issue_receipt(
-                s, plugin=PLUGIN, kind="ticket", subject=str(ticket.id), number=ticket.display,
-                title=f"{service.name} 排队凭条", lines=_slip_lines(service, ahead, wait, priority), valid_days=settings.receipt_days,
-            )
-            ticket.receipt_id = issued.receipt.id
-            if key:
-                ticket.token_sealed = seal_token(ctx.settings.secret_key(), f"queue-ticket:{ticket.id}", issued.token)
-            s.add(QueueEvent(ticket_id=ticket.id, action="take", by=f"kiosk:{ctx.terminal}", detail={"priority": bool(priority)}))
-            result = TakeResult(ticket, service, ahead, wait, issued, issued.url)
+            result = issue(ctx, s, service, number, priority=priority, key=key)
     except IntegrityError:
         if key:  # the same tap arrived twice at once: the other transaction won, return its ticket
             found = _existing(ctx, key)
@@ -237,6 +254,35 @@ def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None) 
                 return found
         raise
     return result
+
+
+def issue(ctx, s: Session, service: QueueService, number: int, *, priority: bool = False, key: str | None = None,
+          source: str = "walkin", state: str = "waiting", activation_code: str | None = None, by: str = "") -> TakeResult:
+    """Create the ticket row and its slip inside the caller's transaction (kiosk, appointment, remote)."""
+    ticket = Ticket(
+        business_day=business_day(ctx), letter=service.code, number=number, service_code=service.code, priority=bool(priority),
+        state=state, arrived_at=utcnow(), idempotency_key=key, terminal=ctx.terminal, source=source, activation_code=activation_code,
+    )
+    s.add(ticket)
+    s.flush()
+    ahead = people_ahead(s, ticket)
+    wait = estimate(s, service, ahead)
+    ticket.estimate_min, ticket.estimate_max = wait.low, wait.high
+    lines = _slip_lines(service, ahead, wait, priority)
+    if source == "appt":
+        lines.insert(1, "预约签到（优先叫号）")
+    if state == "pending":
+        lines = [f"办理业务：{service.name}", "网上取号：到达大厅后激活", f"激活码 {activation_code}", "扫描大厅屏幕上的二维码，", "或在取号机输入激活码"]
+    issued = ctx.issue_receipt(
+        s, plugin=PLUGIN, kind="ticket", subject=str(ticket.id), number=ticket.display,
+        title=f"{service.name} 排队凭条", lines=lines[:12], valid_days=QueueSettings.of(ctx).receipt_days,
+    )
+    ticket.receipt_id = issued.receipt.id
+    if key:
+        ticket.token_sealed = seal_token(ctx.settings.secret_key(), f"queue-ticket:{ticket.id}", issued.token)
+    s.add(QueueEvent(ticket_id=ticket.id, action="take", by=by or f"kiosk:{ctx.terminal}",
+                     detail={"priority": bool(priority), "source": source}))
+    return TakeResult(ticket, service, ahead, wait, issued, issued.url)
 
 
 def _when_zh(opens: datetime, now: datetime) -> str:
@@ -261,22 +307,48 @@ def current_ticket(s: Session, day: str, counter: int) -> Ticket | None:
     )
 
 
-def _first_waiting(s: Session, day: str, services: list[str], priority: bool) -> Ticket | None:
-    stmt = (
-        select(Ticket)
-        .where(Ticket.business_day == day, Ticket.state == "waiting", Ticket.service_code.in_(services), Ticket.priority.is_(priority))
-        .order_by(Ticket.arrived_at, Ticket.id)
-        .limit(1)
-    )
+def _first_waiting(s: Session, day: str, services: list[str], priority: bool, appointment: bool = False) -> Ticket | None:
+    """The first ticket of a lane: 绿色通道 (priority), appointments (预约签到), or walk-ins."""
+    stmt = select(Ticket).where(Ticket.business_day == day, Ticket.state == "waiting", Ticket.service_code.in_(services),
+                                Ticket.priority.is_(priority))
+    if not priority:
+        stmt = stmt.where(Ticket.source == "appt") if appointment else stmt.where(Ticket.source != "appt")
+    stmt = stmt.order_by(Ticket.arrived_at, Ticket.id).limit(1)
     if s.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)  # two counters never take the same ticket
     return s.scalar(stmt)
 
 
+def _auto_recall(s: Session, ctx, day: str, services: list[str]) -> None:
+    """过号 auto-recall: a missed ticket goes back in line once, after N other calls of its service."""
+    settings = QueueSettings.of(ctx)
+    if not settings.auto_recall_after:
+        return
+    since = utcnow() - timedelta(minutes=settings.missed_window_minutes)
+    for ticket in s.scalars(select(Ticket).where(Ticket.business_day == day, Ticket.state == "missed",
+                                                 Ticket.service_code.in_(services), Ticket.missed_at >= since)):
+        done_before = s.scalar(select(func.count()).select_from(QueueEvent).where(
+            QueueEvent.ticket_id == ticket.id, QueueEvent.action == "auto_restore"))
+        if done_before:
+            continue
+        calls = s.scalar(select(func.count()).select_from(QueueEvent).join(Ticket, Ticket.id == QueueEvent.ticket_id).where(
+            QueueEvent.action == "call", QueueEvent.at > ticket.missed_at, Ticket.service_code == ticket.service_code,
+            Ticket.id != ticket.id)) or 0
+        if calls >= settings.auto_recall_after:
+            ticket.state, ticket.counter = "waiting", None
+            s.add(QueueEvent(ticket_id=ticket.id, action="auto_restore", by="system", detail={"number": ticket.display, "after": calls}))
+    s.flush()
+
+
 def call_next(ctx, counter: int, service: str | None = None, by: str = "") -> Ticket | None:
-    """Call the next ticket to ``counter``, finishing the one it had; None when nobody is waiting."""
+    """Call the next ticket to ``counter``, finishing the one it had; None when nobody is waiting.
+
+    Three lanes: 绿色通道 after every ``normal_per_priority`` other calls, checked-in appointments after
+    every ``walkins_per_appointment`` walk-in calls (0: always before walk-ins), then walk-ins.
+    """
     day = business_day(ctx)
-    ratio = QueueSettings.of(ctx).normal_per_priority
+    settings = QueueSettings.of(ctx)
+    ratio = settings.normal_per_priority
     with ctx.transaction() as s:
         desk = _counter(s, counter)
         if desk.paused:
@@ -290,13 +362,20 @@ def call_next(ctx, counter: int, service: str | None = None, by: str = "") -> Ti
         current = current_ticket(s, day, counter)
         if current is not None:
             _finish(s, current, "done", by, counter)
+        _auto_recall(s, ctx, day, services)
         prio = _first_waiting(s, day, services, True)
+        appt = _first_waiting(s, day, services, False, appointment=True)
         normal = _first_waiting(s, day, services, False)
-        if prio is not None and (normal is None or desk.normal_since_priority >= ratio):
+        since_appt = desk.normal_since_appointment if desk.normal_since_appointment is not None else 1000
+        if prio is not None and ((normal is None and appt is None) or desk.normal_since_priority >= ratio):
             chosen, desk.normal_since_priority = prio, 0
+        elif appt is not None and (normal is None or since_appt >= settings.walkins_per_appointment):
+            chosen, desk.normal_since_appointment = appt, 0
+            desk.normal_since_priority += 1
         elif normal is not None:
             chosen = normal
             desk.normal_since_priority += 1
+            desk.normal_since_appointment = since_appt + 1
         else:
             return None
         now = utcnow()
@@ -337,6 +416,12 @@ def call_number(ctx, counter: int, number: str, by: str = "") -> Ticket:
 
 
 def _finish(s: Session, ticket: Ticket, outcome: str, by: str, counter: int | None) -> None:
+    if ticket.return_to:  # 一票到底 auto-return: back to the first service, ahead of its walk-ins
+        back = ticket.return_to
+        s.add(QueueEvent(ticket_id=ticket.id, action="return", counter=counter, by=by,
+                         detail={"number": ticket.display, "from": ticket.service_code, "to": back, "outcome": outcome}))
+        ticket.service_code, ticket.state, ticket.counter, ticket.return_to, ticket.priority = back, "waiting", None, None, True
+        return
     ticket.state = "served"
     ticket.outcome = outcome
     ticket.finished_at = utcnow()
@@ -413,8 +498,12 @@ def restore(ctx, number: str, by: str = "") -> Ticket:
         return ticket
 
 
-def transfer(ctx, counter: int, to_service: str, by: str = "") -> Ticket:
-    """一票到底: send the counter's current ticket to another service, keeping its arrival time."""
+def transfer(ctx, counter: int, to_service: str, by: str = "", return_after: bool = False) -> Ticket:
+    """一票到底: send the counter's current ticket to another service, keeping its arrival time.
+
+    With ``return_after`` the ticket comes back to this service when the other one is done, in the
+    priority lane (QSystem's auto-return), so the resident finishes where they started.
+    """
     to_service = (to_service or "").strip().upper()
     with ctx.transaction() as s:
         ticket = _require_current(s, business_day(ctx), counter)
@@ -424,9 +513,45 @@ def transfer(ctx, counter: int, to_service: str, by: str = "") -> Ticket:
         if target.code == ticket.service_code:
             raise QueueError("same_service", "已经在这项业务中", f"{ticket.display} is already in service {target.code}")
         s.add(QueueEvent(ticket_id=ticket.id, action="transfer", counter=counter, by=by,
-                         detail={"number": ticket.display, "from": ticket.service_code, "to": target.code}))
+                         detail={"number": ticket.display, "from": ticket.service_code, "to": target.code, "return": return_after}))
+        if return_after:
+            ticket.return_to = ticket.service_code
         ticket.service_code, ticket.state, ticket.counter = target.code, "waiting", None
         return ticket
+
+
+def rejoin(ctx, ticket_id: int) -> Ticket:
+    """过号 self-rejoin from the ticket's page: once, within ``self_rejoin_minutes`` of the miss; the
+    ticket goes back in line like a restore (ahead of everyone who arrived after it)."""
+    minutes = QueueSettings.of(ctx).self_rejoin_minutes
+    with ctx.transaction() as s:
+        ticket = s.get(Ticket, ticket_id)
+        if ticket is None or ticket.business_day != business_day(ctx) or ticket.state != "missed":
+            raise QueueError("not_missed", "这张号现在不能重新排队", "this ticket cannot rejoin now")
+        if not minutes or ticket.missed_at is None or utcnow() - ticket.missed_at > timedelta(minutes=minutes):
+            raise QueueError("too_late", "已超过重新排队的时间，请到前台咨询或重新取号",
+                             "the time to rejoin has passed: ask at the front desk or take a new ticket")
+        if rejoin_count(s, ticket.id):
+            raise QueueError("rejoined", "每张号只能自助重新排队一次，请到前台咨询", "a ticket can rejoin by itself only once: ask at the front desk")
+        ticket.state, ticket.counter = "waiting", None
+        s.add(QueueEvent(ticket_id=ticket.id, action="rejoin", by="resident", detail={"number": ticket.display}))
+        return ticket
+
+
+def rejoin_count(s: Session, ticket_id: int) -> int:
+    return s.scalar(select(func.count()).select_from(QueueEvent).where(QueueEvent.ticket_id == ticket_id, QueueEvent.action == "rejoin")) or 0
+
+
+def rejoin_deadline(ctx, ticket: Ticket) -> datetime | None:
+    """Until when the tracking page offers 重新排队 (None: not offered)."""
+    minutes = QueueSettings.of(ctx).self_rejoin_minutes
+    if ticket.state != "missed" or not minutes or ticket.missed_at is None:
+        return None
+    with ctx.sessions() as s:
+        if rejoin_count(s, ticket.id):
+            return None
+    deadline = ticket.missed_at + timedelta(minutes=minutes)
+    return deadline if utcnow() <= deadline else None
 
 
 def set_paused(ctx, counter: int, paused: bool, by: str = "") -> QueueCounter:
@@ -452,7 +577,7 @@ def close_previous_days(ctx, today) -> int:
     iso = today.isoformat()
     with ctx.transaction() as s:
         return s.execute(
-            update(Ticket).where(Ticket.business_day < iso, Ticket.state.in_(("waiting", "called", "parked")))
+            update(Ticket).where(Ticket.business_day < iso, Ticket.state.in_(("waiting", "called", "parked", "pending")))
             .values(state="closed", outcome="reset", finished_at=utcnow())
         ).rowcount
 
@@ -492,9 +617,9 @@ def rating_of(ctx, ticket_id: int):
         return s.scalar(select(QueueRating).where(QueueRating.ticket_id == ticket_id))
 
 
-def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily_cap: int, minutes_per_person: int,
-                   target_minutes: int, materials: list[str], active: bool) -> QueueService:
-    """Staff edit a service: everything is checked first, so a bad field changes nothing."""
+def _checked_service_fields(name: str, name_en: str, hours: str, daily_cap: int, minutes_per_person: int,
+                            target_minutes: int, materials: list[str]) -> dict:
+    """The fields of a service, checked and cleaned; a bad one raises before anything is written."""
     from .hours import HoursError, parse_hours
 
     name, name_en = name.strip(), name_en.strip()
@@ -508,28 +633,119 @@ def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily
         raise QueueError("bad_cap", "每日上限应在 1–999 之间", "the daily cap must be 1–999 (three-digit numbers)")
     if not 1 <= minutes_per_person <= 120 or not 1 <= target_minutes <= 480:
         raise QueueError("bad_minutes", "分钟数不合理", "minutes per person 1–120, target wait 1–480")
-    cleaned = [m.strip()[:40] for m in materials if m.strip()][:8]
+    return {"name": name, "name_en": name_en[:60], "hours": ",".join(part.strip() for part in hours.split(",") if part.strip()),
+            "daily_cap": daily_cap, "minutes_per_person": minutes_per_person, "target_minutes": target_minutes,
+            "materials": [m.strip()[:40] for m in materials if m.strip()][:8]}
+
+
+def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily_cap: int, minutes_per_person: int,
+                   target_minutes: int, materials: list[str], active: bool) -> QueueService:
+    """Staff edit a service: everything is checked first, so a bad field changes nothing."""
+    fields = _checked_service_fields(name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials)
     with ctx.transaction() as s:
         svc = s.get(QueueService, (code or "").upper())
         if svc is None:
             raise QueueError("unknown_service", "没有这项业务", f"no service with code {code!r}")
-        svc.name, svc.name_en, svc.hours = name, name_en[:60], ",".join(part.strip() for part in hours.split(",") if part.strip())
-        svc.daily_cap, svc.minutes_per_person, svc.target_minutes = daily_cap, minutes_per_person, target_minutes
-        svc.materials, svc.active = cleaned, active
+        for key, value in fields.items():
+            setattr(svc, key, value)
+        svc.active = active
         return svc
 
 
-def update_counter(ctx, number: int, *, name: str, services: list[str]) -> QueueCounter:
+def create_service(ctx, code: str, *, name: str, name_en: str = "", hours: str = "08:30-12:00,13:30-17:00", daily_cap: int = 200,
+                   minutes_per_person: int = 8, target_minutes: int = 30, materials: list[str] | None = None) -> QueueService:
+    """A new service with its own ticket letter (A–Z, not used yet); it is listed after the others."""
+    code = (code or "").strip().upper()
+    if len(code) != 1 or not ("A" <= code <= "Z"):
+        raise QueueError("bad_code", "业务字母应为 A–Z 中的一个", "the service letter must be one of A–Z")
+    fields = _checked_service_fields(name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials or [])
+    with ctx.transaction() as s:
+        if s.get(QueueService, code) is not None:
+            raise QueueError("code_taken", f"字母 {code} 已被其他业务使用", f"the letter {code} is already used")
+        last = s.scalar(select(func.max(QueueService.sort))) or 0
+        svc = QueueService(code=code, active=True, sort=last + 1, **fields)
+        s.add(svc)
+        return svc
+
+
+def _checked_counter_services(s: Session, services: list[str]) -> list[str]:
     codes = sorted({c.strip().upper() for c in services if c.strip()})
+    known = {x.code for x in s.scalars(select(QueueService))}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise QueueError("unknown_service", f"没有业务 {', '.join(unknown)}", f"unknown service(s) {', '.join(unknown)}")
+    return codes
+
+
+def update_counter(ctx, number: int, *, name: str, services: list[str]) -> QueueCounter:
     with ctx.transaction() as s:
         desk = _counter(s, number)
-        known = {x.code for x in s.scalars(select(QueueService))}
-        unknown = [c for c in codes if c not in known]
-        if unknown:
-            raise QueueError("unknown_service", f"没有业务 {', '.join(unknown)}", f"unknown service(s) {', '.join(unknown)}")
+        desk.services = _checked_counter_services(s, services)
         desk.name = (name.strip() or f"{number} 号窗口")[:40]
-        desk.services = codes
         return desk
+
+
+def create_counter(ctx, number: int, *, name: str = "", services: list[str]) -> QueueCounter:
+    """A new counter (窗口 1–99), e.g. a temporary one opened at a peak."""
+    if not 1 <= number <= 99:
+        raise QueueError("bad_counter", "窗口号应在 1–99 之间", "the counter number must be 1–99")
+    with ctx.transaction() as s:
+        if s.get(QueueCounter, number) is not None:
+            raise QueueError("counter_taken", f"{number} 号窗口已存在", f"counter {number} exists already")
+        codes = _checked_counter_services(s, services)
+        if not codes:
+            raise QueueError("no_services", "请至少选择一项业务", "choose at least one service")
+        desk = QueueCounter(number=number, name=(name.strip() or f"{number} 号窗口")[:40], services=codes, paused=False)
+        s.add(desk)
+        return desk
+
+
+# -- 好差评 at the counter --------------------------------------------------------------------------
+def rate_pad_ticket(ctx, counter: int) -> Ticket | None:
+    """The ticket the counter's rating pad offers: the one this counter finished last, within
+    ``rate_pad_minutes``, not rated yet."""
+    from .models import QueueRating
+
+    since = utcnow() - timedelta(minutes=QueueSettings.of(ctx).rate_pad_minutes)
+    with ctx.sessions() as s:
+        _counter(s, counter)
+        ticket = s.scalar(select(Ticket).where(Ticket.business_day == business_day(ctx), Ticket.state == "served",
+                                               Ticket.counter == counter, Ticket.finished_at >= since)
+                          .order_by(Ticket.finished_at.desc(), Ticket.id.desc()).limit(1))
+        if ticket is None or s.scalar(select(QueueRating.id).where(QueueRating.ticket_id == ticket.id)) is not None:
+            return None
+        return ticket
+
+
+def rate_at_counter(ctx, counter: int, ticket_id: int, level: int, reason: str = ""):
+    """A rating from the counter's pad, accepted only for the ticket the pad offers now."""
+    offered = rate_pad_ticket(ctx, counter)
+    if offered is None or offered.id != ticket_id:
+        raise QueueError("not_offered", "这次服务已评价或已超时，谢谢", "this visit was rated already or the time has passed")
+    return rate(ctx, ticket_id, level, reason)
+
+
+def bad_ratings(ctx) -> list[tuple[int, str, int | None, int, str]]:
+    """Today's unsatisfied ratings not yet handled: (rating id, number, counter, level, reason)."""
+    from .models import QueueRating
+
+    with ctx.sessions() as s:
+        rows = s.execute(select(QueueRating.id, Ticket.letter, Ticket.number, Ticket.counter, QueueRating.level, QueueRating.reason)
+                         .join(Ticket, Ticket.id == QueueRating.ticket_id)
+                         .where(Ticket.business_day == business_day(ctx), QueueRating.level <= 2, QueueRating.handled_at.is_(None))
+                         .order_by(QueueRating.id)).all()
+    return [(r[0], f"{r[1]}{r[2]:03d}", r[3], r[4], r[5]) for r in rows]
+
+
+def handle_rating(ctx, rating_id: int, by: str = "") -> None:
+    from .models import QueueRating
+
+    with ctx.transaction() as s:
+        rating = s.get(QueueRating, rating_id)
+        if rating is None:
+            raise QueueError("unknown_rating", "没有这条评价", "no such rating")
+        if rating.handled_at is None:
+            rating.handled_at, rating.handled_by = utcnow(), by[:64]
 
 
 def busy_services(ctx) -> list[ServiceStatus]:

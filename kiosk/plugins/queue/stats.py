@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from .models import QueueRating, QueueService, Ticket
+from .models import QueueAppointment, QueueRating, QueueService, Ticket
 
 
 def _minutes(delta) -> float:
@@ -37,6 +37,7 @@ def day_stats(ctx, day: date | None = None) -> dict:
     with ctx.sessions() as s:
         services = {x.code: x for x in s.scalars(select(QueueService).order_by(QueueService.sort, QueueService.code))}
         tickets = list(s.scalars(select(Ticket).where(Ticket.business_day == iso)))
+        appointments = list(s.scalars(select(QueueAppointment).where(QueueAppointment.business_day == iso)))
         ratings = dict(s.execute(select(QueueRating.ticket_id, QueueRating.level).join(Ticket, Ticket.id == QueueRating.ticket_id)
                                  .where(Ticket.business_day == iso)).all())
     per_hour = [0] * 24
@@ -45,8 +46,17 @@ def day_stats(ctx, day: date | None = None) -> dict:
     for t in tickets:
         by_letter.setdefault(t.letter, []).append(t)
         per_hour[t.arrived_at.astimezone(tz).hour] += 1
+    from datetime import timedelta
+
+    from kiosk.clock import utcnow
+
+    from .service import QueueSettings
+
+    late = timedelta(minutes=QueueSettings.of(ctx).appointment_late_minutes)
+    now = utcnow()
     for code, svc in services.items():
         group = by_letter.get(code, [])
+        booked = [a for a in appointments if a.service_code == code and a.state != "cancelled"]
         waits = [_minutes(t.first_called_at - t.arrived_at) for t in group if t.first_called_at]
         service_times = [_minutes(t.finished_at - t.called_at) for t in group if t.state == "served" and t.finished_at and t.called_at]
         levels = [ratings[t.id] for t in group if t.id in ratings]
@@ -68,5 +78,10 @@ def day_stats(ctx, day: date | None = None) -> dict:
             "estimate_mae_min": _r(statistics.fmean(errors)) if errors else None,
             "ratings": len(levels),
             "satisfied_share": round(sum(1 for v in levels if v >= 3) / len(levels), 3) if levels else None,
+            "appointments": len(booked),
+            "appointments_checked_in": sum(1 for a in booked if a.state == "checked_in"),
+            "appointment_no_shows": sum(1 for a in booked if a.state == "no_show" or (a.state == "booked" and a.slot_at + late < now)),
+            "remote": sum(1 for t in group if t.source == "remote"),
+            "remote_pending": sum(1 for t in group if t.state == "pending"),
         })
     return {"day": iso, "services": rows, "tickets_per_hour": per_hour, "tickets": len(tickets)}

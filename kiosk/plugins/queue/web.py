@@ -51,11 +51,15 @@ def build_router(ctx) -> APIRouter:
         else:
             parts.append(Markup('<p class="hint">{}</p>').format(t(request, "暂无叫号", "No calls yet")))
         parts.append("</section>")
-        parts.append(Markup("<h2>{}</h2><ul class=\"q-waiting\">").format(t(request, "等候人数", "Waiting")))
+        parts.append(Markup("<h2>{}</h2><ul class=\"q-waiting\">").format(t(request, "等候人数与预计等候", "Waiting and expected wait")))
+        waits = {x.code: x for x in service.services_overview(ctx)}
         for code, name, name_en, count in b.waiting:
-            parts.append(Markup("<li><b>{}</b> {} <span>{}</span></li>").format(code, name_en if en else name,
-                                                                                  f"{count}" if en else f"{count} 人"))
+            status = waits.get(code)
+            wait = (status.wait.text("en" if en else "zh_CN") if status.open else t(request, "暂停取号", "closed")) if status else ""
+            parts.append(Markup("<li><b>{}</b> {} <span>{}</span><small>{}</small></li>").format(
+                code, name_en if en else name, f"{count}" if en else f"{count} 人", wait))
         parts.append("</ul>")
+        parts.append(Markup('<p><a class="button" href="{}">{}</a></p>').format(_url(request, "/queue/remote"), t(request, "网上取号", "Take a number online")))
         if b.recent:
             parts.append(Markup("<h2>{}</h2><p class=\"q-recent\">").format(t(request, "最近叫号", "Recent calls")))
             parts.append(Markup(" · ").join(Markup("{} → {}").format(c.number, c.counter) for c in b.recent))
@@ -112,13 +116,20 @@ def build_router(ctx) -> APIRouter:
                 _url(request, f"/staff/queue/counter/{d.number}"), d.name or d.number, current.get(d.number, "—"),
                 t(request, "（暂停）", "(paused)") if d.paused else "")
             for d in desks)
-        links = Markup('<p><a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a></p>').format(
+        links = Markup('<p><a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a></p>').format(
             _url(request, "/staff/queue/stats"), t(request, "统计", "Statistics"), _url(request, "/queue/board"), t(request, "大厅叫号屏", "Hall board"),
+            _url(request, "/staff/queue/appointments"), t(request, "预约管理", "Appointments"),
             _url(request, "/staff/queue/setup"), t(request, "业务与窗口设置", "Services and counters"))
         alerts = Markup("").join(
             Markup('<p class="notice" role="status">{}</p>').format(t(
                 request, f"{x.name} 等候较长（{x.wait.text()}），建议临时增开窗口", f"{x.name_en}: long wait ({x.wait.text('en')}), consider opening another counter"))
             for x in service.busy_services(ctx))
+        for rating_id, number, desk, level, reason in service.bad_ratings(ctx):
+            alerts += Markup('<div class="error q-alert" role="alert"><p>{}</p><form method="post" action="{}" class="q-form">{}'
+                             '<button type="submit" class="button">{}</button></form></div>').format(
+                t(request, f"差评提醒：{number}（{desk} 号窗口）评价“{service.RATING_LEVELS[level][0]}”：{reason}",
+                  f"Bad rating: {number} (counter {desk}) rated “{service.RATING_LEVELS[level][1]}”: {reason}"),
+                _url(request, f"/staff/queue/ratings/{rating_id}/handled"), csrf_input(request), t(request, "已处理", "Handled"))
         return page(request, t(request, "窗口叫号", "Counters"), alerts + Markup('<ul class="nav">') + items + Markup("</ul>") + links, stylesheets=STYLES)
 
     @router.get("/staff/queue/setup")
@@ -153,6 +164,38 @@ def build_router(ctx) -> APIRouter:
             request.session["queue_flash"] = exc.text(request_lang(request))
         return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
 
+    @router.post("/staff/queue/setup/new-service")
+    def setup_new_service(request: Request, code: str = Form(""), name: str = Form(""), name_en: str = Form(""), hours: str = Form(""),
+                          daily_cap: int = Form(0), minutes_per_person: int = Form(0), target_minutes: int = Form(0),
+                          materials: str = Form(""), user: StaffIdentity = Depends(require_admin)):
+        try:
+            svc = service.create_service(ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
+                                         minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=materials.splitlines())
+            request.session["queue_flash"] = t(request, f"已新增 {svc.code} 类业务，别忘了给窗口勾选它", f"Service {svc.code} added: tick it on a counter")
+        except QueueError as exc:
+            keep = {"_new": {"code": code, "name": name, "name_en": name_en, "hours": hours, "daily_cap": daily_cap,
+                             "minutes_per_person": minutes_per_person, "target_minutes": target_minutes, "materials": materials}}
+            return page(request, t(request, "业务与窗口设置", "Services and counters"),
+                        Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request))) + _setup_body(request, ctx, keep=keep),
+                        400, stylesheets=STYLES)
+        return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
+
+    @router.post("/staff/queue/setup/new-counter")
+    async def setup_new_counter(request: Request, user: StaffIdentity = Depends(require_admin)):
+        form = await request.form()
+        raw = str(form.get("number", "")).strip()
+        try:
+            if not raw.isdigit():
+                raise QueueError("bad_counter", "窗口号应在 1–99 之间", "the counter number must be 1–99")
+            desk = service.create_counter(ctx, int(raw), name=str(form.get("name", "")), services=[str(v) for v in form.getlist("services")])
+            request.session["queue_flash"] = t(request, f"已新增 {desk.number} 号窗口", f"Counter {desk.number} added")
+        except QueueError as exc:
+            keep = {"_counter": {"number": raw, "name": str(form.get("name", "")), "services": [str(v) for v in form.getlist("services")]}}
+            return page(request, t(request, "业务与窗口设置", "Services and counters"),
+                        Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request))) + _setup_body(request, ctx, keep=keep),
+                        400, stylesheets=STYLES)
+        return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
+
     @router.get("/staff/queue/counter/{number}")
     def counter_page(request: Request, number: PathId, user: StaffIdentity = Depends(require_staff)):
         return page(request, t(request, f"{number} 号窗口", f"Counter {number}"), _counter_body(request, ctx, number),
@@ -160,7 +203,8 @@ def build_router(ctx) -> APIRouter:
 
     @router.post("/staff/queue/counter/{number}")
     def counter_action(request: Request, number: PathId, action: str = Form(...), service_code: str = Form(""),
-                       outcome: str = Form("done"), ticket: str = Form(""), user: StaffIdentity = Depends(require_staff)):
+                       outcome: str = Form("done"), ticket: str = Form(""), return_after: str = Form(""),
+                       user: StaffIdentity = Depends(require_staff)):
         by = f"web:{user.username}"
         en = request_lang(request) == "en"
         try:
@@ -179,8 +223,10 @@ def build_router(ctx) -> APIRouter:
             elif action == "finish":
                 flash = t(request, "已办结 ", "Done: ") + service.finish(ctx, number, outcome, by=by).display
             elif action == "transfer":
-                moved = service.transfer(ctx, number, service_code, by=by)
+                moved = service.transfer(ctx, number, service_code, by=by, return_after=bool(return_after))
                 flash = t(request, f"{moved.display} 已转到 {moved.service_code} 类业务", f"{moved.display} moved to {moved.service_code}")
+                if moved.return_to:
+                    flash += t(request, f"，办完后回到 {moved.return_to} 类业务优先办理", f", then back to {moved.return_to} in the priority lane")
             elif action == "restore":
                 flash = t(request, "已恢复排队 ", "Back in line: ") + service.restore(ctx, ticket, by=by).display
             elif action in ("pause", "resume"):
@@ -227,6 +273,7 @@ def _setup_body(request: Request, ctx, keep: dict | None = None) -> Markup:
     out = Markup('<p class="flash" role="status">{}</p>').format(flash) if flash else Markup("")
     field = lambda label, name, value, kind="text": Markup(  # noqa: E731
         '<label>{} <input type="{}" name="{}" value="{}" required></label>').format(label, kind, name, value)
+    out += _new_forms(request, services, field, keep or {})  # first: adding is what the page is opened for most
     for svc in services:
         v = {"name": svc.name, "name_en": svc.name_en, "hours": svc.hours, "daily_cap": svc.daily_cap,
              "minutes_per_person": svc.minutes_per_person, "target_minutes": svc.target_minutes,
@@ -251,6 +298,36 @@ def _setup_body(request: Request, ctx, keep: dict | None = None) -> Markup:
                       '<button type="submit" class="button">{}</button></form></section>').format(
             desk.name, _url(request, f"/staff/queue/setup/counter/{desk.number}"), csrf_input(request),
             field(t(request, "名称", "Name"), "name", desk.name), boxes, t(request, "保存", "Save"))
+    return out
+
+
+def _new_forms(request: Request, services: list[QueueService], field, keep: dict) -> Markup:
+    """Adding a service (a free letter) and a counter (a free number), with what was typed kept on a refusal."""
+    v = {"code": "", "name": "", "name_en": "", "hours": "08:30-12:00,13:30-17:00", "daily_cap": 100, "minutes_per_person": 8,
+         "target_minutes": 30, "materials": ""} | keep.get("_new", {})
+    out = Markup('<section class="card"><h2>{}</h2><form method="post" action="{}" class="stack">{}').format(
+        t(request, "新增业务", "Add a service"), _url(request, "/staff/queue/setup/new-service"), csrf_input(request))
+    out += Markup('<label>{} <input name="code" value="{}" maxlength="1" pattern="[A-Za-z]" required></label>').format(
+        t(request, "号码字母（A–Z，未被使用）", "Ticket letter (A–Z, unused)"), v["code"])
+    out += field(t(request, "名称", "Name"), "name", v["name"]) + Markup('<label>{} <input name="name_en" value="{}"></label>').format(
+        t(request, "英文名称", "English name"), v["name_en"])
+    out += field(t(request, "办理时间（如 08:30-12:00,13:30-17:00）", "Hours (e.g. 08:30-12:00,13:30-17:00)"), "hours", v["hours"])
+    out += field(t(request, "每日上限", "Daily cap"), "daily_cap", v["daily_cap"], "number")
+    out += field(t(request, "每人预计分钟（数据不足时使用）", "Minutes per person (when data is thin)"), "minutes_per_person", v["minutes_per_person"], "number")
+    out += field(t(request, "目标等候分钟", "Target wait (minutes)"), "target_minutes", v["target_minutes"], "number")
+    out += Markup('<label>{} <textarea name="materials" rows="3">{}</textarea></label>').format(
+        t(request, "材料清单（每行一项）", "Materials (one per line)"), v["materials"])
+    out += Markup('<button type="submit" class="button primary">{}</button></form></section>').format(t(request, "新增业务", "Add the service"))
+    c = {"number": "", "name": "", "services": []} | keep.get("_counter", {})
+    boxes = Markup("").join(Markup('<label><input type="checkbox" name="services" value="{}"{}> {} {}</label>').format(
+        svc.code, Markup(" checked") if svc.code in c["services"] else "", svc.code, svc.name) for svc in services)
+    out += Markup('<section class="card"><h2>{}</h2><form method="post" action="{}" class="stack">{}'
+                  '<label>{} <input type="number" name="number" min="1" max="99" value="{}" required></label>{}{}'
+                  '<button type="submit" class="button primary">{}</button></form></section>').format(
+        t(request, "新增窗口", "Add a counter"), _url(request, "/staff/queue/setup/new-counter"), csrf_input(request),
+        t(request, "窗口号（1–99）", "Counter number (1–99)"), c["number"],
+        Markup('<label>{} <input name="name" value="{}"></label>').format(t(request, "名称（可不填）", "Name (optional)"), c["name"]), boxes,
+        t(request, "新增窗口", "Add the counter"))
     return out
 
 
@@ -352,8 +429,12 @@ def _counter_body(request: Request, ctx, number: int) -> Markup:
         out += _form(request, number, "park", t(request, "暂存（去取材料）", "Set aside"))
         outcome_options = Markup("").join(Markup('<option value="{}">{}</option>').format(o, OUTCOME_NAMES[o][1 if en else 0]) for o in OUTCOMES)
         out += _form(request, number, "finish", t(request, "办结", "Done"), Markup('<select name="outcome">{}</select>').format(outcome_options))
-        out += _form(request, number, "transfer", t(request, "转到其他业务", "Transfer"), _service_select(request, services, None, ""))
+        out += _form(request, number, "transfer", t(request, "转到其他业务", "Transfer"), _service_select(request, services, None, "")
+                     + Markup('<label><input type="checkbox" name="return_after" value="1"> {}</label>').format(
+                         t(request, "办完后转回本业务（优先）", "Come back here after (priority)")))
     out += _form(request, number, "resume" if desk.paused else "pause", t(request, "恢复叫号", "Resume") if desk.paused else t(request, "暂停窗口", "Pause"))
+    out += Markup('<p><a href="{}">{}</a></p>').format(_url(request, f"/staff/queue/counter/{number}/pad"),
+                                                       t(request, "在本设备启用评价器（窗口前的平板上打开）", "Use this device as the rating pad (on the tablet at the counter)"))
     out += Markup("</section>")
     out += Markup('<section class="card"><h2>{}</h2><ul>').format(t(request, "等候人数", "Waiting"))
     for code, count in waiting.items():
@@ -392,7 +473,18 @@ def _stats_body(request: Request, data: dict) -> Markup:
         for r in data["services"])
     table = Markup('<div class="table-wrap"><table class="q-stats"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>').format(
         Markup("").join(Markup("<th>{}</th>").format(h) for h in head), rows)
-    return Markup("<p>{} {} · {} {}</p>").format(t(request, "日期", "Day"), data["day"], t(request, "共取号", "Tickets"), data["tickets"]) + table + hour_chart(request, data["tickets_per_hour"])
+    head2 = [t(request, "业务", "Service"), t(request, "预约", "Appointments"), t(request, "已签到", "Checked in"),
+             t(request, "预约未到", "Appointment no-shows"), t(request, "网上取号", "Remote"), t(request, "未激活", "Not active"),
+             t(request, "评价数", "Ratings"), t(request, "满意率", "Satisfied")]
+    rows2 = Markup("").join(
+        Markup("<tr><th>{} {}</th>" + "<td>{}</td>" * 7 + "</tr>").format(
+            r["code"], r["name"], r["appointments"], r["appointments_checked_in"], r["appointment_no_shows"], r["remote"], r["remote_pending"],
+            r["ratings"], "—" if r["satisfied_share"] is None else f"{r['satisfied_share'] * 100:.0f}%")
+        for r in data["services"])
+    table2 = Markup('<h2>{}</h2><div class="table-wrap"><table class="q-stats"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>').format(
+        t(request, "预约、网上取号与评价", "Appointments, remote tickets and ratings"), Markup("").join(Markup("<th>{}</th>").format(h) for h in head2), rows2)
+    return (Markup("<p>{} {} · {} {}</p>").format(t(request, "日期", "Day"), data["day"], t(request, "共取号", "Tickets"), data["tickets"])
+            + table + table2 + hour_chart(request, data["tickets_per_hour"]))
 
 
 def hour_chart(request: Request, per_hour: list[int]) -> Markup:

@@ -1,188 +1,36 @@
-"""The intake's web pages: the staff desk (list, case, new case from other channels, supervision,
-report, building routing), and the public pages (look-up by case number, rating, the 公示 list).
+"""The intake's staff desk: the case list (most overdue first), one case with its timeline and the actions
+its state allows, new cases from other channels, supervision, the report with its chart, and routing.
 
-Every page is built from escaped fragments (markupsafe) inside the site layout; every form carries the
-session's CSRF field; every action goes through :mod:`kiosk.plugins.intake.service`, as the CLI does.
-A refused form is shown again with what was typed and the message next to its field.
+Pages are built from escaped fragments inside the site layout; every form carries the session's CSRF
+field; every action goes through :mod:`kiosk.plugins.intake.service`, as the CLI does. A refused form
+is shown again with what was typed and the message next to its field.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
 from kiosk.phone import mask_phone
+from kiosk.web.auth import StaffIdentity, csrf_input, require_admin, require_staff
 from kiosk.web.openapi import form_body
-from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_admin, require_staff
-from kiosk.web.ratelimit import FailureLock
-from kiosk.web.templating import link as _url, page, request_lang, text_for as t
-from kiosk.web.tracking import limit_lookups
+from kiosk.web.templating import link as _url, page, text_for as t
 
-from . import catalog, deadlines, public, service, workflow
-from .tracking import rating_form
+from . import catalog, reports, service, workflow
 from .validation import CHANNELS, Invalid
-
-CSS = Path(__file__).with_name("static") / "intake.css"
-STYLES = ("/cases/static/intake.css",)
-LOOKUP_FAILURES = 5
-LOOKUP_LOCK_SECONDS = 15 * 60
-
+from .web_parts import STYLES, badge, case_table, chart, error_span, field_errors, lang_of, options
 
 #: The fields the staff forms post (read by hand, documented in the OpenAPI description).
 NEW_CASE_FIELDS = ("channel", "category", "problem", "building", "unit", "flat", "phone", "surname", "title", "name_public", "description")
 ACTION_FIELDS = ("kind", "team", "due", "days", "note", "summary", "response", "into", "level", "comment")
 
 
-def _lang(request: Request) -> str:
-    return "en" if request_lang(request) == "en" else "zh"
-
-
-def _errors_by_field(exc: Invalid, lang: str) -> dict[str, str]:
-    return {e.field: e.text(lang) for e in exc.errors}
-
-
-def _err(errors: dict[str, str], name: str) -> Markup:
-    return Markup('<span class="field-error" role="alert">{}</span>').format(errors[name]) if name in errors else Markup("")
-
-
-def _badge(request: Request, level: str) -> Markup:
-    if not level:
-        return Markup("")
-    return Markup('<span class="c-badge {}">{}</span>').format(level, deadlines.level_name(level, _lang(request)))
-
-
-def _case_table(request: Request, cards) -> Markup:
-    lang = _lang(request)
-    if not cards:
-        return Markup('<p class="hint">{}</p>').format(t(request, "没有符合条件的诉求", "No cases"))
-    head = Markup("<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>").format(
-        t(request, "编号", "Case"), t(request, "类别 · 问题", "Category"), t(request, "地点", "Place"), t(request, "状态", "State"),
-        t(request, "期限", "Due"), t(request, "承办", "Team"))
-    rows = Markup("").join(
-        Markup('<tr class="c-level-{}"><td><a href="{}">{}</a></td><td>{} · {}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>').format(
-            c.level or "none", _url(request, f"/staff/cases/{c.case.case_no}"), c.case.case_no,
-            c.category.title(lang) if c.category else c.case.category, c.case.problem or "—",
-            (c.building.name if c.building else c.case.building) + (f" {c.case.unit}单元" if c.case.unit else ""),
-            workflow.state_name(c.case.state, lang), c.case.due_date.isoformat(), _badge(request, c.level), c.team.name if c.team else "—")
-        for c in cards)
-    return Markup('<table class="c-table">') + head + rows + Markup("</table>")
-
-
-def _options(pairs, selected: str) -> Markup:
-    return Markup("").join(Markup('<option value="{}"{}>{}</option>').format(v, Markup(" selected") if v == selected else "", label)
-                           for v, label in pairs)
-
-
 def build_router(ctx) -> APIRouter:
     router = APIRouter()
-    lookups = FailureLock(LOOKUP_FAILURES, LOOKUP_LOCK_SECONDS)
 
-    @router.get("/cases/static/intake.css", include_in_schema=False)
-    def css():
-        return FileResponse(CSS, media_type="text/css")
-
-    # -- public -------------------------------------------------------------------------------------
-    @router.get("/cases/public")
-    def public_list(request: Request):
-        """公示反馈: published outcomes (the same projection the notices board and Open311 use)."""
-        lang = _lang(request)
-        items = public.outcomes(ctx, lang)
-        body = Markup("").join(
-            Markup('<article class="card"><h2>{}</h2>{}</article>').format(
-                o.title, Markup("").join(Markup("<p>{}</p>").format(line) for line in o.body.split("\n"))) for o in items)
-        return page(request, t(request, "民生诉求公示反馈", "Published outcomes"),
-                    body or Markup('<p class="hint">{}</p>').format(t(request, "暂无公示", "Nothing published yet")), stylesheets=STYLES)
-
-    def _lookup_form(request: Request, error: str = "", case_no: str = "", status: int = 200):
-        body = Markup('<form method="post" action="{}" class="c-form">{}<p>{}</p>{}'
-                      '<label>{} <input name="case_no" value="{}" required maxlength="20" autocomplete="off"></label>'
-                      '<label>{} <input name="last4" inputmode="numeric" pattern="[0-9]{{4}}" maxlength="4" required autocomplete="off"></label>'
-                      '<button type="submit" class="button">{}</button></form>').format(
-            _url(request, "/cases/lookup"), csrf_input(request),
-            t(request, "没有二维码？输入诉求编号和登记手机号的后四位即可查询。", "No QR code? Enter the case number and the last four digits of the phone."),
-            Markup('<p class="error" role="alert">{}</p>').format(error) if error else "",
-            t(request, "诉求编号（如 MS261129-001）", "Case number (e.g. MS261129-001)"), case_no,
-            t(request, "手机号后四位", "Last four digits of the phone"), t(request, "查询", "Look up"))
-        return page(request, t(request, "查询诉求进度", "Follow a request"), body, status, stylesheets=STYLES)
-
-    @router.get("/cases/lookup")
-    def lookup_form(request: Request):
-        return _lookup_form(request)
-
-    @router.post("/cases/lookup", dependencies=[Depends(limit_lookups)])
-    def lookup_submit(request: Request, case_no: str = Form(""), last4: str = Form("")):
-        from kiosk.models import Receipt
-        from kiosk.receipts import add_token
-
-        case_no = case_no.strip().upper()[:20]
-        key = f"case:{case_no}"
-        wait = lookups.locked_for(key) or lookups.locked_for(f"ip:{client_ip(request)}")
-        if wait:
-            return _lookup_form(request, t(request, f"尝试次数过多，请 {wait // 60 + 1} 分钟后再试", f"Too many tries: try again in {wait // 60 + 1} minutes"),
-                                case_no, 429)
-        try:
-            c = service.card(ctx, case_no)
-        except service.NotFound:
-            c = None
-        phone = (c.case.phone or "") if c else ""
-        digits = "".join(ch for ch in phone if ch.isdigit())
-        if c is None or len(last4) != 4 or not digits.endswith(last4) or c.case.receipt_id is None:
-            lookups.failed(key)
-            lookups.failed(f"ip:{client_ip(request)}")
-            return _lookup_form(request, t(request, "编号或手机号后四位不对，请核对后再试", "The number or the digits do not match"), case_no, 404)
-        lookups.succeeded(key)
-        with ctx.transaction() as s:
-            receipt = s.get(Receipt, c.case.receipt_id)
-            issued = add_token(s, ctx.settings, receipt)
-        return RedirectResponse(_url(request, f"/t/{issued.token}"), status_code=303)
-
-    def _case_of_token(token: str):
-        from kiosk.receipts import find_receipt
-
-        with ctx.sessions() as s:
-            r = find_receipt(s, token)
-            if r is None or r.plugin != service.PLUGIN or r.kind != "case":
-                return None
-            return int(r.subject)
-
-    @router.get("/cases/rate/{token}", dependencies=[Depends(limit_lookups)])
-    def rate_page(request: Request, token: str):
-        case_id = _case_of_token(token)
-        if case_id is None:
-            return page(request, t(request, "未找到这件诉求", "Request not found"), Markup(""), 404)
-        c = service.card(ctx, case_id=case_id)
-        if c.case.state not in workflow.RATEABLE:
-            return page(request, t(request, "评价办理结果", "Rate the outcome"), Markup('<p class="notice">{}</p><p><a href="{}">{}</a></p>').format(
-                t(request, "这件诉求现在不能评价：办结后才能评价。", "This request can be rated once it is resolved."),
-                _url(request, f"/t/{token}"), t(request, "返回查看进度", "Back")))
-        return page(request, t(request, "评价办理结果", "Rate the outcome"),
-                    Markup("<p>{}</p>").format(c.case.public_response) + rating_form(token, _lang(request), csrf=csrf_input(request)),
-                    stylesheets=STYLES)
-
-    @router.post("/cases/rate/{token}", dependencies=[Depends(limit_lookups)])
-    def rate_submit(request: Request, token: str, level: str = Form(""), comment: str = Form("")):
-        case_id = _case_of_token(token)
-        if case_id is None:
-            return page(request, t(request, "未找到这件诉求", "Request not found"), Markup(""), 404)
-        lang = _lang(request)
-        try:
-            case = service.rate(ctx, case_id, level, comment, channel="web", by="resident")
-        except Invalid as exc:
-            return page(request, t(request, "评价办理结果", "Rate the outcome"),
-                        rating_form(token, lang, exc.errors[0].text(lang), comment, csrf_input(request)), 400, stylesheets=STYLES)
-        except workflow.Refused as exc:
-            return page(request, t(request, "评价办理结果", "Rate the outcome"), Markup('<p class="notice">{}</p>').format(
-                exc.en if lang == "en" else exc.zh), 409, stylesheets=STYLES)
-        text = (t(request, "谢谢您的评价。我们会重新办理，并尽快与您联系。", "Thank you. We will work on it again and contact you.")
-                if case.state == "reopened" else t(request, "谢谢您的评价！", "Thank you for your rating!"))
-        return page(request, t(request, "评价办理结果", "Rate the outcome"), Markup('<p class="flash">{}</p><p><a href="{}">{}</a></p>').format(
-            text, _url(request, f"/t/{token}"), t(request, "返回查看进度", "Back to the request")), stylesheets=STYLES)
-
-    # -- staff desk ---------------------------------------------------------------------------------
     def _nav(request: Request) -> Markup:
         items = [("/staff/cases", "诉求工作台", "Desk"), ("/staff/cases/supervision", "督办", "Supervision"),
                  ("/staff/cases/new", "登记诉求", "New case"), ("/staff/cases/report", "分析报告", "Report"),
@@ -193,7 +41,7 @@ def build_router(ctx) -> APIRouter:
     @router.get("/staff/cases")
     def desk(request: Request, state: str = "", team: str = "", category: str = "", overdue: str = "",
              user: StaffIdentity = Depends(require_staff)):
-        lang = _lang(request)
+        lang = lang_of(request)
         state = state if state in workflow.STATES else ""
         cards = service.list_cases(ctx, state=state or None, team=team or None, category=category or None, overdue=bool(overdue),
                                    open_only=not state and not overdue)
@@ -203,17 +51,17 @@ def build_router(ctx) -> APIRouter:
                          '<button class="button" type="submit">{}</button></form>').format(
             Markup('<select name="state" aria-label="{}"><option value="">{}</option>{}</select>').format(
                 t(request, "状态", "State"), t(request, "全部办理中", "All open"),
-                _options([(k, workflow.state_name(k, lang)) for k in workflow.STATES], state)),
+                options([(k, workflow.state_name(k, lang)) for k in workflow.STATES], state)),
             Markup('<select name="team" aria-label="{}"><option value="">{}</option>{}</select>').format(
-                t(request, "先锋队", "Team"), t(request, "全部先锋队", "All teams"), _options([(x.code, x.name) for x in service.teams(ctx)], team)),
+                t(request, "先锋队", "Team"), t(request, "全部先锋队", "All teams"), options([(x.code, x.name) for x in service.teams(ctx)], team)),
             Markup('<select name="category" aria-label="{}"><option value="">{}</option>{}</select>').format(
                 t(request, "类别", "Category"), t(request, "全部类别", "All categories"),
-                _options([(c.code, c.title(lang)) for c in catalog.categories(ctx.settings)], category)),
+                options([(c.code, c.title(lang)) for c in catalog.categories(ctx.settings)], category)),
             Markup(" checked") if overdue else "", t(request, "只看超期", "Overdue only"), t(request, "筛选", "Filter"))
         summary = Markup('<p>{}</p>').format(t(
             request, f"严重超期 {counts['long_overdue']} 件 · 超期 {counts['overdue']} 件 · 即将到期 {counts['due_soon']} 件",
             f"Long overdue {counts['long_overdue']} · overdue {counts['overdue']} · due soon {counts['due_soon']}"))
-        body = (Markup('<p class="flash" role="status">{}</p>').format(flash) if flash else Markup("")) + _nav(request) + summary + filters + _case_table(request, cards)
+        body = (Markup('<p class="flash" role="status">{}</p>').format(flash) if flash else Markup("")) + _nav(request) + summary + filters + case_table(request, cards)
         return page(request, t(request, "民生诉求工作台", "Request desk"), body, stylesheets=STYLES)
 
     @router.get("/staff/cases/supervision")
@@ -222,36 +70,36 @@ def build_router(ctx) -> APIRouter:
         body = _nav(request)
         for key, zh, en in (("long_overdue", "严重超期（通报）", "Long overdue (reported)"), ("overdue", "超期（督办）", "Overdue (supervised)"),
                             ("reopened", "两次以上重办", "Reopened twice or more")):
-            body += Markup("<h2>{} · {}</h2>").format(t(request, zh, en), len(lists[key])) + _case_table(request, lists[key])
+            body += Markup("<h2>{} · {}</h2>").format(t(request, zh, en), len(lists[key])) + case_table(request, lists[key])
         return page(request, t(request, "督办", "Supervision"), body, stylesheets=STYLES)
 
     def _new_form(request: Request, values: dict | None = None, errors: dict | None = None, status: int = 200):
-        lang = _lang(request)
+        lang = lang_of(request)
         v = {"channel": "walk-in", "category": "", "problem": "", "building": "", "unit": "", "flat": "", "phone": "", "surname": "",
              "title": "", "name_public": "", "description": ""} | (values or {})
         e = errors or {}
         blds = service.buildings(ctx)
         body = _nav(request) + Markup('<form method="post" action="{}" class="c-form">{}').format(_url(request, "/staff/cases/new"), csrf_input(request))
         body += Markup('<label>{} <select name="channel">{}</select>{}</label>').format(
-            t(request, "来源渠道", "Channel"), _options([(k, zh if lang != "en" else en) for k, (zh, en) in CHANNELS.items() if k != "open311"], v["channel"]),
-            _err(e, "channel"))
+            t(request, "来源渠道", "Channel"), options([(k, zh if lang != "en" else en) for k, (zh, en) in CHANNELS.items() if k != "open311"], v["channel"]),
+            error_span(e, "channel"))
         body += Markup('<label>{} <select name="category" required><option value="">—</option>{}</select>{}</label>').format(
-            t(request, "类别", "Category"), _options([(c.code, c.title(lang)) for c in catalog.categories(ctx.settings)], v["category"]), _err(e, "category"))
+            t(request, "类别", "Category"), options([(c.code, c.title(lang)) for c in catalog.categories(ctx.settings)], v["category"]), error_span(e, "category"))
         body += Markup('<label>{} <input name="problem" value="{}" maxlength="60" list="problems"></label>{}').format(
-            t(request, "问题（可选常见问题）", "Problem"), v["problem"], _err(e, "problem"))
+            t(request, "问题（可选常见问题）", "Problem"), v["problem"], error_span(e, "problem"))
         body += Markup('<datalist id="problems">{}</datalist>').format(Markup("").join(
             Markup('<option value="{}">').format(p.zh) for c in catalog.categories(ctx.settings) for p in c.problems if not p.emergency))
         body += Markup('<label>{} <select name="building" required><option value="">—</option>{}</select>{}</label>').format(
-            t(request, "楼号", "Building"), _options([(b.code, b.name) for b in blds], v["building"]), _err(e, "building"))
+            t(request, "楼号", "Building"), options([(b.code, b.name) for b in blds], v["building"]), error_span(e, "building"))
         for name, zh, en in (("unit", "单元", "Entrance"), ("flat", "门牌号（可不填）", "Flat (optional)"), ("phone", "联系电话", "Phone"),
                              ("surname", "姓氏（可不填）", "Surname (optional)")):
-            body += Markup('<label>{} <input name="{}" value="{}" maxlength="40"></label>{}').format(t(request, zh, en), name, v[name], _err(e, name))
+            body += Markup('<label>{} <input name="{}" value="{}" maxlength="40"></label>{}').format(t(request, zh, en), name, v[name], error_span(e, name))
         body += Markup('<label>{} <select name="title">{}</select></label>').format(
-            t(request, "称呼", "Title"), _options([("", "—"), ("先生", "先生"), ("女士", "女士")], v["title"]))
+            t(request, "称呼", "Title"), options([("", "—"), ("先生", "先生"), ("女士", "女士")], v["title"]))
         body += Markup('<label><input type="checkbox" name="name_public" value="1"{}> {}</label>').format(
             Markup(" checked") if v["name_public"] else "", t(request, "居民同意公示时显示姓氏（张*）", "The resident agrees to show the masked surname"))
         body += Markup('<label>{} <textarea name="description" rows="4" maxlength="2000">{}</textarea></label>{}').format(
-            t(request, "描述（最多300字）", "Description (300 characters at most)"), v["description"], _err(e, "description"))
+            t(request, "描述（最多300字）", "Description (300 characters at most)"), v["description"], error_span(e, "description"))
         body += Markup('<button type="submit" class="button">{}</button></form>').format(t(request, "登记", "File"))
         return page(request, t(request, "登记诉求", "New case"), body, status, stylesheets=STYLES)
 
@@ -266,12 +114,12 @@ def build_router(ctx) -> APIRouter:
         try:
             r = service.file_case(ctx, values | {"name_public": bool(values["name_public"])}, by=f"staff:{user.username}")
         except Invalid as exc:
-            return _new_form(request, values, _errors_by_field(exc, _lang(request)), 400)
+            return _new_form(request, values, field_errors(exc, lang_of(request)), 400)
         request.session["intake_flash"] = t(request, f"已登记 {r.case.case_no}", f"Filed {r.case.case_no}")
         return RedirectResponse(_url(request, f"/staff/cases/{r.case.case_no}"), status_code=303)
 
     def _action_forms(request: Request, c, errors: dict, values: dict) -> Markup:
-        lang = _lang(request)
+        lang = lang_of(request)
         out = Markup('<section class="c-actions">')
         v = lambda k: values.get(k, "")  # noqa: E731
         for action in workflow.allowed_actions(c.case.state):
@@ -279,34 +127,34 @@ def build_router(ctx) -> APIRouter:
             fields = Markup("")
             if action == "accept":
                 fields += Markup('<label>{} <select name="kind" required><option value="">—</option>{}</select></label>{}').format(
-                    t(request, "件别", "Kind"), _options([(k, zh_ if lang != "en" else en_) for k, (zh_, en_) in workflow.KINDS.items()], v("kind")),
-                    _err(errors, "kind"))
+                    t(request, "件别", "Kind"), options([(k, zh_ if lang != "en" else en_) for k, (zh_, en_) in workflow.KINDS.items()], v("kind")),
+                    error_span(errors, "kind"))
                 fields += Markup('<label>{} <select name="team">{}</select></label>{}').format(
-                    t(request, "承办先锋队", "Team"), _options([(x.code, x.name) for x in service.teams(ctx)], v("team") or c.case.team_code or ""),
-                    _err(errors, "team"))
+                    t(request, "承办先锋队", "Team"), options([(x.code, x.name) for x in service.teams(ctx)], v("team") or c.case.team_code or ""),
+                    error_span(errors, "team"))
                 fields += Markup('<label>{} <input type="date" name="due" value="{}"></label>{}').format(
-                    t(request, "办结期限", "Due date"), v("due") or c.case.due_date.isoformat(), _err(errors, "due"))
+                    t(request, "办结期限", "Due date"), v("due") or c.case.due_date.isoformat(), error_span(errors, "due"))
             if action == "extend":
                 fields += Markup('<label>{} <input type="number" name="days" min="1" max="{}" value="{}"></label>{}').format(
-                    t(request, "延期工作日", "Working days"), service.IntakeSettings.of(ctx).max_extension_days, v("days") or 5, _err(errors, "days"))
+                    t(request, "延期工作日", "Working days"), service.IntakeSettings.of(ctx).max_extension_days, v("days") or 5, error_span(errors, "days"))
             if action == "resolve":
                 fields += Markup('<label>{} <input name="summary" maxlength="500" value="{}"></label>').format(
                     t(request, "公示摘要（不含个人信息）", "Public summary (no personal data)"), v("summary") or c.case.problem)
                 fields += Markup('<label>{} <textarea name="response" rows="3" maxlength="2000" required>{}</textarea></label>{}').format(
-                    t(request, "给居民的答复（将公示）", "Response to the resident (published)"), v("response"), _err(errors, "response"))
+                    t(request, "给居民的答复（将公示）", "Response to the resident (published)"), v("response"), error_span(errors, "response"))
             if action == "merge":
                 fields += Markup('<label>{} <input name="into" maxlength="20" value="{}"></label>{}').format(
-                    t(request, "合并到诉求编号", "Merge into case"), v("into"), _err(errors, "into"))
+                    t(request, "合并到诉求编号", "Merge into case"), v("into"), error_span(errors, "into"))
             if action == "rate":
                 fields += Markup('<label>{} <select name="level" required><option value="">—</option>{}</select></label>{}').format(
-                    t(request, "回访评价", "Follow-up rating"), _options([(k, zh_ if lang != "en" else en_) for k, (zh_, en_) in service.RATINGS.items()],
-                                                                        v("level")), _err(errors, "level"))
+                    t(request, "回访评价", "Follow-up rating"), options([(k, zh_ if lang != "en" else en_) for k, (zh_, en_) in service.RATINGS.items()],
+                                                                        v("level")), error_span(errors, "level"))
                 fields += Markup('<label>{} <textarea name="comment" rows="2" maxlength="500">{}</textarea></label>{}').format(
-                    t(request, "居民意见", "Comment"), v("comment"), _err(errors, "comment"))
+                    t(request, "居民意见", "Comment"), v("comment"), error_span(errors, "comment"))
             if action != "rate":
                 fields += Markup('<label>{} <textarea name="note" rows="2" maxlength="1000">{}</textarea></label>{}').format(
                     t(request, "备注 / 理由", "Note / reason"), v("note") if values.get("_action") == action else "",
-                    _err(errors, "note") if values.get("_action") == action else "")
+                    error_span(errors, "note") if values.get("_action") == action else "")
             if action == "publish" and c.category and c.category.visibility == "private":
                 fields += Markup('<p class="hint">{}</p>').format(t(request, "此类诉求不逐件公示，只计入数量。", "This category is published as counts only."))
             out += Markup('<form method="post" action="{}">{}<h3>{}</h3>{}<button type="submit" class="button">{}</button></form>').format(
@@ -314,14 +162,14 @@ def build_router(ctx) -> APIRouter:
         return out + Markup("</section>")
 
     def _case_page(request: Request, case_no: str, errors: dict | None = None, values: dict | None = None, status: int = 200, flash: str = ""):
-        lang = _lang(request)
+        lang = lang_of(request)
         try:
             c = service.card(ctx, case_no)
         except service.NotFound:
             return page(request, t(request, "未找到这件诉求", "Case not found"), _nav(request), 404, stylesheets=STYLES)
         case = c.case
         flash = flash or request.session.pop("intake_flash", "")
-        rows = [(t(request, "状态", "State"), Markup("{} {}").format(workflow.state_name(case.state, lang), _badge(request, c.level))),
+        rows = [(t(request, "状态", "State"), Markup("{} {}").format(workflow.state_name(case.state, lang), badge(request, c.level))),
                 (t(request, "类别", "Category"), c.category.title(lang) if c.category else case.category),
                 (t(request, "问题", "Problem"), case.problem or "—"),
                 (t(request, "地点", "Place"), (c.building.name if c.building else case.building) + (f" {case.unit}单元" if case.unit else "")
@@ -371,8 +219,8 @@ def build_router(ctx) -> APIRouter:
             start_d = date.fromisoformat(start) if start else end_d - timedelta(days=30)
         except ValueError:
             end_d, start_d = ctx.today(), ctx.today() - timedelta(days=30)
-        groups = service.recurring(ctx, start_d, end_d)
-        stats = service.summary_stats(ctx, start_d, end_d)
+        groups = reports.recurring(ctx, start_d, end_d)
+        stats = reports.summary_stats(ctx, start_d, end_d)
         form = Markup('<form method="get" class="q-form"><label>{} <input type="date" name="start" value="{}"></label>'
                       '<label>{} <input type="date" name="end" value="{}"></label><button class="button" type="submit">{}</button></form>').format(
             t(request, "从", "From"), start_d.isoformat(), t(request, "到", "To"), end_d.isoformat(), t(request, "生成", "Show"))
@@ -383,7 +231,7 @@ def build_router(ctx) -> APIRouter:
         table = Markup('<table class="c-table"><tr><th>{}</th><th>{}</th><th>{}</th></tr>').format(
             t(request, "类别", "Category"), t(request, "楼栋", "Building"), t(request, "件数", "Cases")) + Markup("").join(
             Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(g["category_name"], g["building_name"], g["count"]) for g in groups) + Markup("</table>")
-        body = _nav(request) + form + summary + Markup("<h2>{}</h2>").format(t(request, "各类别件数", "Cases per category")) + _chart(groups)
+        body = _nav(request) + form + summary + Markup("<h2>{}</h2>").format(t(request, "各类别件数", "Cases per category")) + chart(groups)
         body += Markup("<h2>{}</h2>").format(t(request, "反复出现的问题（类别 × 楼栋，党建协调会议题）", "Recurring issues (category × building)")) + table
         return page(request, t(request, "民生诉求分析", "Request report"), body, stylesheets=STYLES)
 
@@ -405,7 +253,7 @@ def build_router(ctx) -> APIRouter:
                           '<button class="button" type="submit">{}</button></form>').format(
                 t(request, "调整楼栋归属", "Change a building"), _url(request, "/staff/cases/routing"), csrf_input(request),
                 t(request, "楼号（新楼也可）", "Building (new or existing)"), t(request, "先锋队", "Team"),
-                _options([(x.code, x.name) for x in teams], ""), t(request, "单元数（不改可留空）", "Entrances (blank: unchanged)"), t(request, "保存", "Save"))
+                options([(x.code, x.name) for x in teams], ""), t(request, "单元数（不改可留空）", "Entrances (blank: unchanged)"), t(request, "保存", "Save"))
         return out
 
     @router.post("/staff/cases/routing")
@@ -418,7 +266,7 @@ def build_router(ctx) -> APIRouter:
         try:
             b = service.set_building(ctx, building, team=team, units=n)
         except Invalid as exc:
-            return page(request, t(request, "楼栋与先锋队", "Buildings and teams"), _routing_body(request, user, exc.errors[0].text(_lang(request))), 400,
+            return page(request, t(request, "楼栋与先锋队", "Buildings and teams"), _routing_body(request, user, exc.errors[0].text(lang_of(request))), 400,
                         stylesheets=STYLES)
         request.session["intake_flash"] = t(request, f"{b.name} 已保存", f"{b.name} saved")
         return RedirectResponse(_url(request, "/staff/cases/routing"), status_code=303)
@@ -446,7 +294,7 @@ def build_router(ctx) -> APIRouter:
         form = await request.form()
         values = {k: str(form.get(k, "")) for k in ACTION_FIELDS}
         values["_action"] = action
-        lang = _lang(request)
+        lang = lang_of(request)
         by = f"staff:{user.username}"
         if action == "reprint":
             return _reprint(request, case_no)
@@ -460,7 +308,7 @@ def build_router(ctx) -> APIRouter:
                 service.transition(ctx, case_no, action, by=by, note=values["note"], kind=values["kind"] or None, team=values["team"] or None,
                                    due=due, days=days, summary=values["summary"], response=values["response"], into=values["into"])
         except Invalid as exc:
-            return _case_page(request, case_no, _errors_by_field(exc, lang), values, 400)
+            return _case_page(request, case_no, field_errors(exc, lang), values, 400)
         except ValueError:  # a malformed date or number from the form
             return _case_page(request, case_no, {"due": t(request, "日期或天数格式不对", "Bad date or number")}, values, 400)
         except workflow.Refused as exc:
@@ -472,20 +320,3 @@ def build_router(ctx) -> APIRouter:
         return RedirectResponse(_url(request, f"/staff/cases/{case_no.strip().upper()}"), status_code=303)
 
     return router
-
-
-def _chart(groups: list[dict]) -> Markup:
-    """A horizontal bar chart of cases per category, as inline SVG (no script: the CSP allows none)."""
-    per: dict[str, int] = {}
-    for g in groups:
-        per[g["category_name"]] = per.get(g["category_name"], 0) + g["count"]
-    if not per:
-        return Markup('<p class="hint">—</p>')
-    items = sorted(per.items(), key=lambda kv: -kv[1])
-    top = max(per.values())
-    height = 28 * len(items) + 10
-    bars = Markup("").join(
-        Markup('<text x="0" y="{y}" dy="14">{name}</text><rect x="130" y="{y}" width="{w}" height="20" fill="#0b4a8f"></rect>'
-               '<text x="{tx}" y="{y}" dy="14">{n}</text>').format(y=5 + i * 28, name=name, w=max(2, int(360 * n / top)), tx=140 + int(360 * n / top), n=n)
-        for i, (name, n) in enumerate(items))
-    return Markup('<svg class="c-chart" viewBox="0 0 560 {h}" role="img" aria-label="chart">{b}</svg>').format(h=height, b=bars)
