@@ -1,15 +1,15 @@
 """Several kiosks (processes) on one database issuing at once: no duplicates, no lost rows.
 
-Four kiosk processes start together (a barrier) and each issues a mix of queue tickets and intake
-cases with idempotency keys of its own; every key is also sent a second time (a double tap), and
+Four kiosk processes start together (a barrier) and each issues a mix of queue tickets, intake
+cases and class sign-ups with idempotency keys of its own; every key is also sent a second time (a double tap), and
 a set of shared keys is sent by all four kiosks at the same moment (the same retry arriving through
 two paths), which must give one row each. Every result a kiosk got back is then checked against
 the database.
 
-Where the next plugin goes: each kind of thing a kiosk issues is one :class:`Issuer` in
-:data:`ISSUERS` (how to issue one with a key, and how to read back what was stored). The timetable
-plugin's class sign-ups (报名) are added there, in the marked place, when that plugin lands; the
-test then covers them with no other change.
+Each kind of thing a kiosk issues is one :class:`Issuer` in :data:`ISSUERS` (how to issue one with a
+key, and how to read back what was stored): queue tickets, intake cases and the timetable's class
+sign-ups (报名, whose identity is the phone number per class; some land on the waiting list, and no
+class is ever over-booked). A further plugin is added there, in the marked place.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 
 import kiosk.plugins.intake as intake_plugin
 import kiosk.plugins.queue as queue_plugin
+import kiosk.plugins.timetable as timetable_plugin
 from kiosk.plugins.intake import demo as intake_demo
 
 MONDAY_9AM = "2026-11-30T09:00:00+08:00"
@@ -87,19 +88,64 @@ def _case_numbers(s):
     return out
 
 
+def _phone_of(key: str) -> str:
+    """A sign-up has no idempotency key: the resident's phone is its identity (one per class), so
+    each key gets its own phone number, and the key can be read back from the stored phone."""
+    who, _, n = key.partition("-")
+    kiosk = "9" if who == "shared" else who.removeprefix("kiosk")
+    return f"13{kiosk}{int(n):08d}"
+
+
+def _key_of(phone: str) -> str:
+    kiosk, n = phone[2], int(phone[3:])
+    return f"shared-{n}" if kiosk == "9" else f"kiosk{kiosk}-{n}"
+
+
+def _sign_up(ctx, key, rng):
+    from kiosk.plugins.timetable import service
+    from kiosk.plugins.timetable.models import Course, Signup
+
+    phone = _phone_of(key)
+    with ctx.sessions() as s:
+        courses = sorted(s.scalars(select(Course.id).where(Course.active.is_(True))))
+    course = courses[int(key.rsplit("-", 1)[1]) % len(courses)]  # the same class for the same key
+    try:
+        signup = service.sign_up(ctx, course, phone).signup
+    except service.TimetableError as exc:  # the double tap, or another kiosk first: "已经报过"
+        assert exc.code == "already", exc
+        with ctx.sessions() as s:
+            signup = s.scalar(select(Signup).where(Signup.course_id == course, Signup.phone == phone))
+    return f"{signup.course_id}-{signup.seq}"
+
+
+def _signups(s):
+    from kiosk.plugins.timetable.models import Signup
+
+    # The demo's own sign-ups (made before the kiosks started) are not this test's rows.
+    return [(_key_of(x.phone), f"{x.course_id}-{x.seq}") for x in s.scalars(select(Signup)) if x.terminal.startswith("kiosk-")]
+
+
+def _signup_numbers(s):
+    from kiosk.plugins.timetable.models import Course, Signup
+
+    out: dict[str, list[int]] = {}
+    for x in s.scalars(select(Signup)):
+        out.setdefault(f"course {x.course_id}", []).append(x.seq)
+    for course in s.scalars(select(Course)):  # seats are never over-booked: the rest wait, in order
+        enrolled = sum(1 for x in s.scalars(select(Signup).where(Signup.course_id == course.id)) if x.state == "enrolled")
+        assert enrolled <= course.capacity, course.name
+    return out
+
+
 ISSUERS: dict[str, Issuer] = {
     "ticket": Issuer("queue", _take_ticket, _tickets, _ticket_numbers),
     "case": Issuer("intake", _file_case, _cases, _case_numbers),
-    # ---- TIMETABLE SIGN-UPS GO HERE -------------------------------------------------------------
-    # When kiosk.plugins.timetable lands: add its module to PLUGINS below and an entry such as
-    #   "signup": Issuer("timetable", _sign_up, _signups, _signup_numbers),
-    # where _sign_up calls the plugin's sign-up service with the idempotency key and returns the slip
-    # number, _signups reads [(key, number)] back, and _signup_numbers gives each numbered series. Give the
-    # classes enough seats for KIOSKS * PER_KIOSK sign-ups (a full class is a refusal, not a lost row),
-    # and add a check that no class has more sign-ups than seats.
+    # ---- TIMETABLE SIGN-UPS (报名) ---------------------------------------------------------------
+    # Added when kiosk.plugins.timetable landed. Another kind a kiosk issues goes here the same way.
+    "signup": Issuer("timetable", _sign_up, _signups, _signup_numbers),
     # ------------------------------------------------------------------------------------------------
 }
-PLUGINS = {"queue": queue_plugin, "intake": intake_plugin}
+PLUGINS = {"queue": queue_plugin, "intake": intake_plugin, "timetable": timetable_plugin}
 
 
 def _kiosk(url: str, data_dir: str, number: int, barrier, out) -> None:
@@ -153,6 +199,7 @@ def test_several_kiosks_at_once_no_duplicates_no_lost_rows(db_url, make_host, ma
     ctx = make_ctx(make_host(**PLUGINS), db_url)
     queue_plugin.kiosk_demo_data(ctx)
     intake_demo.load_places(ctx)
+    timetable_plugin.kiosk_demo_data(ctx)
     with ctx.transaction() as s:
         s.execute(update(QueueService).values(daily_cap=100_000))
     ctx.engine.dispose()
