@@ -179,6 +179,9 @@ class HallDisplayScreen(Screen):
 def build_display_screen(shell):
     global _loaded
     if not _loaded:
+        # QRCode and the shell's rules: `kiosk run --role display` loads no other screen that would import them
+        from kiosk.screens import widgets  # noqa: F401
+
         Builder.load_file(str(KV))
         _loaded = True
     return HallDisplayScreen(shell=shell)
