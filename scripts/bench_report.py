@@ -135,8 +135,10 @@ def section_ui(out: list[str]) -> None:
             out.append("- Memory (RSS): " + ", ".join(f"{k.replace('_', ' ')} {v:.0f} MB" for k, v in ui["rss_mb"].items()) + ".")
     else:
         out.append("- (scripts/bench_ui.py did not run)")
-    if ime:
-        out.append("- Pinyin input: " + ", ".join(f"{k} {v}" for k, v in ime.items() if not isinstance(v, (dict, list))) + ".")
+    if ime and "ime_keystroke" in ime:
+        load_s, key = ime.get("ime_cold_load", {}), ime["ime_keystroke"]
+        out.append(f"- Pinyin keyboard: dictionary loaded in {load_s.get('median_s', '—')} s (peak {load_s.get('peak_rss_mb', '—')} MB); "
+                   f"a keystroke's candidates median {key['median_ms']} ms, p95 {key['p95_ms']} ms over {key['n']} keystrokes.")
     out.append("")
 
 

@@ -41,8 +41,8 @@ class PublicCase:
     visibility: str
 
 
-def _project(ctx, case: Case, buildings: dict[str, str], teams: dict[str, str]) -> PublicCase | None:
-    cat = catalog.category(ctx.settings, case.category)
+def _project(case: Case, cats: dict[str, catalog.Category], buildings: dict[str, str], teams: dict[str, str]) -> PublicCase | None:
+    cat = cats.get(case.category)
     if cat is None or cat.visibility == "private" or case.published_at is None or case.state not in PUBLIC_STATES:
         return None
     return PublicCase(
@@ -70,10 +70,14 @@ def published_cases(ctx, *, limit: int = 200, case_no: str | None = None, catego
             q = q.where(Case.filed_at >= start)
         if end:
             q = q.where(Case.filed_at <= end)
-        rows = list(s.scalars(q.order_by(Case.published_at.desc()).limit(limit * 2)))
+        private = [c.code for c in catalog.categories(ctx.settings) if c.visibility == "private"]
+        if private:  # never shown one by one: leave them in the database
+            q = q.where(Case.category.not_in(private))
+        rows = list(s.scalars(q.order_by(Case.published_at.desc()).limit(limit)))
         buildings = {b.code: b.name for b in s.scalars(select(Building))}
         teams = {t.code: t.name for t in s.scalars(select(Team))}
-    out = [p for p in (_project(ctx, c, buildings, teams) for c in rows) if p]
+    cats = {c.code: c for c in catalog.categories(ctx.settings)}  # once per call, not once per case
+    out = [p for p in (_project(c, cats, buildings, teams) for c in rows) if p]
     return out[:limit]
 
 
