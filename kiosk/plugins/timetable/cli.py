@@ -192,6 +192,34 @@ def register(cli: click.Group) -> None:
             _fail(exc)
         click.echo(f"class {course_id}: {seats} seats")
 
+    @classes.command("edit-course")
+    @click.argument("course_id", type=int)
+    @click.option("--name", default=None, help="New name of the class.")
+    @click.option("--teacher", default=None, help="Teacher id or name.")
+    @click.option("--room", default=None, help="Room id or name (refused when the room is taken at the class's times).")
+    @click.option("--bring", default=None, help="What to bring, lines separated by ';' ('' clears it).")
+    @click.option("--seats", type=int, default=None, help="Seats (more seats move the waiting list up).")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def edit_course_cmd(state, course_id, name, teacher, room, bring, seats, as_json):
+        """Change a class's name, teacher, room, what to bring or seats; options left out stay as they are."""
+        from kiosk.cli import UserError
+
+        if all(x is None for x in (name, teacher, room, bring, seats)):
+            raise UserError("nothing to change: give --name, --teacher, --room, --bring or --seats")
+        for option, value in (("--teacher", teacher), ("--room", room)):
+            if value is not None and not value.strip():
+                raise UserError(f"{option} must not be empty")
+        try:
+            service.update_course(state.ctx, course_id, name=name, teacher=teacher, room=room, capacity=seats,
+                                  bring=None if bring is None else "\n".join(x.strip() for x in bring.split(";") if x.strip()))
+            info = service.course_info(state.ctx, course_id)
+        except TimetableError as exc:
+            _fail(exc)
+        c = info.course
+        data = {"id": c.id, "name": c.name, "teacher": info.teacher, "room": info.room, "bring": info.bring, "seats": c.capacity}
+        _emit(data, as_json, f"class {c.id} {c.name}: {info.teacher or '—'}, {info.room}, {c.capacity} seats")
+
     @classes.command("cancel-session")
     @click.argument("slot_id", type=int)
     @click.argument("day")

@@ -470,6 +470,14 @@ def _by_name_or_id(s: Session, model, value):
     return row
 
 
+def _named(s: Session, model, value, code: str, zh: str, en: str):
+    """Like _by_name_or_id, but the refusal says which field was wrong (the edit form shows it there)."""
+    try:
+        return _by_name_or_id(s, model, value)
+    except TimetableError:
+        raise TimetableError(code, f"没有找到{zh}「{value}」", f"no {en} {value}") from None
+
+
 def add_course(ctx, term, name: str, room, capacity: int, teacher=None, organizer: str = "夕阳美老年大学", name_en: str = "",
                bring: str = "", description: str = "") -> Course:
     name = (name or "").strip()
@@ -492,20 +500,30 @@ def add_course(ctx, term, name: str, room, capacity: int, teacher=None, organize
 
 
 def update_course(ctx, course_id: int, *, capacity: int | None = None, room=None, teacher=None, bring: str | None = None,
-                  active: bool | None = None) -> Course:
-    """Staff change a class; more seats promote the waiting list, another room is checked for clashes."""
+                  active: bool | None = None, name: str | None = None) -> Course:
+    """Staff change a class; more seats promote the waiting list, another room is checked for clashes.
+
+    ``None`` (or an empty room/teacher) leaves a field as it is, so the seats form, the edit form and
+    ``kiosk classes edit-course`` share this one function.
+    """
+    if name is not None:
+        name = name.strip()
+        if not name or len(name) > 40:
+            raise TimetableError("bad_name", "课程名称不能为空，且不超过 40 字", "the class name must be 1–40 characters")
     with ctx.transaction() as s:
         course = _locked_course(s, course_id)
         if course is None:
             raise TimetableError("unknown_course", "没有这门课", f"no class with id {course_id}")
+        if name is not None:
+            course.name = name
         if room not in (None, ""):
-            r = _by_name_or_id(s, Room, room)
+            r = _named(s, Room, room, "unknown_room", "教室", "room")
             term = s.get(Term, course.term_id)
             for slot in s.scalars(select(Slot).where(Slot.course_id == course.id)):
                 _weekly_clash(s, r.id, term, slot.weekday, slot.start, slot.end, ignore_course=course.id)
             course.room_id = r.id
         if teacher not in (None, ""):
-            course.teacher_id = _by_name_or_id(s, Teacher, teacher).id
+            course.teacher_id = _named(s, Teacher, teacher, "unknown_teacher", "老师", "teacher").id
         if bring is not None:
             course.bring = bring.strip()
         if active is not None:

@@ -125,7 +125,39 @@ def overview_body(request: Request, ctx, keep: dict | None = None, which: str = 
     return out + Markup('<section class="card tt-noprint">{}</section>').format(forms)
 
 
-def course_body(request: Request, ctx, course_id: int, day: str = "") -> Markup:
+# Which field of the class form a refusal belongs to (the error is shown right after that field).
+EDIT_FIELDS = {"bad_name": "name", "unknown_teacher": "teacher", "unknown_room": "room", "room_clash": "room",
+               "bad_capacity": "capacity", "bad_seats": "capacity"}
+
+
+def _with_error(field: Markup, name: str, error: tuple[str, str] | None) -> Markup:
+    if error is None or error[0] != name:
+        return field
+    return field + Markup('<span class="error" role="alert">{}</span>').format(error[1])
+
+
+def edit_course_form(request: Request, ctx, info, keep: dict | None = None, error: tuple[str, str] | None = None) -> Markup:
+    """The class's own form: name, teacher, room, what to bring and seats, filled with what is stored or was typed."""
+    c = info.course
+    keep = keep if keep is not None else {"name": c.name, "teacher": str(c.teacher_id or ""), "room": str(c.room_id),
+                                          "bring": "；".join(info.bring), "capacity": str(c.capacity)}
+    with ctx.sessions() as s:
+        rooms = [(str(x.id), f"{x.name}（{x.place}）") for x in s.scalars(select(Room).order_by(Room.id))]
+        teachers = [(str(x.id), x.name) for x in s.scalars(select(Teacher).order_by(Teacher.id))]
+    if not c.teacher_id:
+        teachers.insert(0, ("", "—"))
+    inner = (_with_error(_field(t(request, "名称", "Name"), "name", keep, extra=' maxlength="40"'), "name", error)
+             + _with_error(_select(t(request, "老师", "Teacher"), "teacher", teachers, keep), "teacher", error)
+             + _with_error(_select(t(request, "教室", "Room"), "room", rooms, keep), "room", error)
+             + _field(t(request, "请带（用；分隔）", "Bring (separate with ;)"), "bring", keep, required=False)
+             + _with_error(_field(t(request, "名额（增加会让候补自动转正）", "Seats (more seats move the waiting list up)"), "capacity", keep, "number"),
+                           "capacity", error))
+    return Markup("<h3>{}</h3>").format(t(request, "修改课程", "Edit the class")) + _form(
+        request, f"/staff/classes/course/{c.id}/edit", inner, t(request, "保存修改", "Save changes"))
+
+
+def course_body(request: Request, ctx, course_id: int, day: str = "", keep: dict | None = None,
+                error: tuple[str, str] | None = None) -> Markup:
     en = request_lang(request) == "en"
     info = service.course_info(ctx, course_id)
     listing = service.signups(ctx, course_id)
@@ -139,9 +171,7 @@ def course_body(request: Request, ctx, course_id: int, day: str = "") -> Markup:
     out += Markup("<p>{} · {} · {} · {}</p>").format(info.teacher or "—", f"{info.room}（{info.place}）", info.times_text(request_lang(request)),
                                                      t(request, f"名额 {c.capacity}，剩余 {info.seats_left}，候补 {info.waiting}",
                                                        f"{c.capacity} seats, {info.seats_left} left, {info.waiting} waiting"))
-    out += Markup('<div class="tt-noprint">') + _form(request, f"/staff/classes/course/{course_id}/seats",
-                                                      _field(t(request, "名额", "Seats"), "capacity", {"capacity": c.capacity}, "number"),
-                                                      t(request, "修改名额（增加会让候补自动转正）", "Change seats (more seats move the waiting list up)"))
+    out += Markup('<div class="tt-noprint">') + edit_course_form(request, ctx, info, keep, error)
     for slot in info.slots:
         out += _form(request, f"/staff/classes/slot/{slot.id}/delete", Markup(""),
                      t(request, f"删除时段 {WEEKDAYS_ZH[slot.weekday]} {slot.start}", f"Remove slot {slot.weekday} {slot.start}"))
@@ -333,6 +363,27 @@ def build_staff_router(ctx) -> APIRouter:
         except (TimetableError, ValueError) as exc:
             flash = exc.text(request_lang(request)) if isinstance(exc, TimetableError) else t(request, "名额要填数字", "seats must be a number")
         return back(request, f"/staff/classes/course/{course_id}", flash)
+
+    @router.post("/staff/classes/course/{course_id}/edit")
+    async def edit_course(request: Request, course_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        f = await form_of(request)
+        try:
+            try:
+                cap = int(f.get("capacity") or "")
+            except ValueError:
+                raise TimetableError("bad_seats", "名额要填数字", "seats must be a number") from None
+            bring = "\n".join(x.strip() for x in f.get("bring", "").replace("；", ";").split(";") if x.strip())
+            service.update_course(ctx, course_id, name=f.get("name", ""), teacher=f.get("teacher") or None, room=f.get("room") or None,
+                                  bring=bring, capacity=cap)
+        except TimetableError as exc:
+            if exc.code == "unknown_course":
+                return page(request, t(request, "没有这门课", "No such class"), _error(exc.text(request_lang(request))), 404)
+            text = exc.text(request_lang(request))
+            field = EDIT_FIELDS.get(exc.code)
+            body = (Markup("") if field else _error(text)) + course_body(request, ctx, course_id, keep=f, error=(field, text) if field else None)
+            info = service.course_info(ctx, course_id)
+            return page(request, f"{info.course.name} · {info.term.name}", body, 400, stylesheets=STYLES, body_class="tt-wide")
+        return back(request, f"/staff/classes/course/{course_id}", t(request, "课程已修改", "Class changed"))
 
     @router.post("/staff/classes/slot/{slot_id}/delete")
     def delete_slot(request: Request, slot_id: PathId, user: StaffIdentity = Depends(require_staff)):
