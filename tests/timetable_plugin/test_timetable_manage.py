@@ -106,3 +106,48 @@ def test_manage_commands(tctx, kiosk):
     assert code == 0 and row(tctx, Room, "儿童驿站") is None
     code, _out, _ = kiosk("classes", "delete-teacher", "王德福老师")
     assert code == 0 and row(tctx, Teacher, "王德福老师") is None
+
+
+@pytest.fixture
+def client(tctx):
+    with tctx.transaction() as s:
+        set_user(s, "clerk", "clerk-password", role="staff")
+    return TestClient(create_app(tctx))
+
+
+def login(client: TestClient) -> str:
+    token = CSRF.search(client.get("/staff/login").text).group(1)
+    client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": "/staff/classes"})
+    return CSRF.search(client.get("/staff/classes").text).group(1)
+
+
+def test_staff_page_edits_and_deletes(tctx, client):
+    csrf = login(client)
+    term, hall, wang = row(tctx, Term, AUTUMN).id, row(tctx, Room, "多功能厅").id, row(tctx, Teacher, "王德福老师").id
+    page = client.get("/staff/classes").text
+    assert f'/staff/classes/term/{term}/edit' in page and f'/staff/classes/room/{hall}/delete' in page
+    # Without the CSRF field nothing changes.
+    assert client.post(f"/staff/classes/room/{hall}/edit", data={"name": "大厅", "place": ""}).status_code == 403
+    assert client.post(f"/staff/classes/teacher/{wang}/delete").status_code == 403
+    assert row(tctx, Room, "多功能厅") is not None
+    r = client.post(f"/staff/classes/term/{term}/edit", data={"csrf_token": csrf, "name": AUTUMN, "start": "2026-09-07", "end": "2027-01-08"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and row(tctx, Term, AUTUMN).end == date(2027, 1, 8)
+    r = client.post(f"/staff/classes/term/{term}/edit", data={"csrf_token": csrf, "name": "秋季新名", "start": "2026-09-07", "end": "2027-05-01"})
+    assert r.status_code == 400 and "季节之内" in r.text and 'value="秋季新名"' in r.text and 'value="2027-05-01"' in r.text
+    assert row(tctx, Term, AUTUMN).end == date(2027, 1, 8)
+    r = client.post(f"/staff/classes/room/{hall}/edit", data={"csrf_token": csrf, "name": "多功能活动厅", "place": "二楼"}, follow_redirects=False)
+    assert r.status_code == 303 and row(tctx, Room, "多功能活动厅").place == "二楼"
+    r = client.post(f"/staff/classes/room/{hall}/edit", data={"csrf_token": csrf, "name": "舞蹈教室", "place": "三楼"})
+    assert r.status_code == 400 and "已有教室「舞蹈教室」" in r.text and 'value="三楼"' in r.text
+    r = client.post(f"/staff/classes/teacher/{wang}/edit", data={"csrf_token": csrf, "name": "王老师", "subject": "篆刻"}, follow_redirects=False)
+    assert r.status_code == 303 and row(tctx, Teacher, "王老师").subject == "篆刻"
+    r = client.post(f"/staff/classes/room/{row(tctx, Room, '书画教室').id}/delete", data={"csrf_token": csrf})
+    assert r.status_code == 400 and "还有课程在用" in r.text and "绘画（2026 秋季学期）" in r.text
+    r = client.post(f"/staff/classes/teacher/{row(tctx, Teacher, '孙志明老师').id}/delete", data={"csrf_token": csrf})
+    assert r.status_code == 400 and "还在教这些课程" in r.text
+    kids = row(tctx, Room, "儿童驿站").id
+    assert client.post(f"/staff/classes/room/{kids}/delete", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    assert client.post(f"/staff/classes/teacher/{wang}/delete", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    assert row(tctx, Room, "儿童驿站") is None and row(tctx, Teacher, "王老师") is None
+    assert "老师已删除" in client.get("/staff/classes").text

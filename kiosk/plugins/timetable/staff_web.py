@@ -122,7 +122,31 @@ def overview_body(request: Request, ctx, keep: dict | None = None, which: str = 
                    + _field(t(request, "所属", "Place"), "place", k("room"), required=False), t(request, "添加教室", "Add room"))
     forms += _form(request, "/staff/classes/teacher", _field(t(request, "老师称呼", "Teacher"), "name", k("teacher"))
                    + _field(t(request, "教什么", "Subject"), "subject", k("teacher"), required=False), t(request, "添加老师", "Add teacher"))
-    return out + Markup('<section class="card tt-noprint">{}</section>').format(forms)
+    out += Markup('<section class="card tt-noprint">{}</section>').format(forms)
+    return out + manage_section(request, terms, rooms, teachers, k)
+
+
+def manage_section(request: Request, terms, rooms, teachers, k) -> Markup:
+    """Edit a term, room or teacher in place; delete a room or teacher (refused while a class uses it)."""
+    out = Markup("<h3>{}</h3>").format(t(request, "修改学期（日期要在所属季节之内）", "Edit a term (dates within its season)"))
+    for x in terms:
+        keep = k(f"term-{x.id}") or {"name": x.name, "start": x.start.isoformat(), "end": x.end.isoformat()}
+        out += _form(request, f"/staff/classes/term/{x.id}/edit", _field(t(request, "名称", "Name"), "name", keep)
+                     + _field(t(request, "开始", "Start"), "start", keep, "date") + _field(t(request, "结束", "End"), "end", keep, "date"),
+                     t(request, "保存学期", "Save term"))
+    out += Markup("<h3>{}</h3>").format(t(request, "修改或删除教室（有课程在用时不能删除）", "Edit or delete a room (not while a class uses it)"))
+    for x in rooms:
+        keep = k(f"room-{x.id}") or {"name": x.name, "place": x.place}
+        out += _form(request, f"/staff/classes/room/{x.id}/edit", _field(t(request, "教室名称", "Room"), "name", keep)
+                     + _field(t(request, "所属", "Place"), "place", keep, required=False), t(request, "保存教室", "Save room"))
+        out += _form(request, f"/staff/classes/room/{x.id}/delete", Markup(""), t(request, f"删除教室「{x.name}」", f"Delete room {x.name}"))
+    out += Markup("<h3>{}</h3>").format(t(request, "修改或删除老师（还在教课时不能删除）", "Edit or delete a teacher (not while teaching a class)"))
+    for x in teachers:
+        keep = k(f"teacher-{x.id}") or {"name": x.name, "subject": x.subject}
+        out += _form(request, f"/staff/classes/teacher/{x.id}/edit", _field(t(request, "老师称呼", "Teacher"), "name", keep)
+                     + _field(t(request, "教什么", "Subject"), "subject", keep, required=False), t(request, "保存老师", "Save teacher"))
+        out += _form(request, f"/staff/classes/teacher/{x.id}/delete", Markup(""), t(request, f"删除「{x.name}」", f"Delete {x.name}"))
+    return Markup('<section class="card tt-noprint">{}</section>').format(out)
 
 
 # Which field of the class form a refusal belongs to (the error is shown right after that field).
@@ -325,6 +349,53 @@ def build_staff_router(ctx) -> APIRouter:
         except TimetableError as exc:
             return refused(request, exc, "teacher", f)
         return back(request, "/staff/classes", t(request, "老师已添加", "Teacher added"))
+
+    @router.post("/staff/classes/term/{term_id}/edit")
+    async def edit_term(request: Request, term_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        f = await form_of(request)
+        try:
+            try:
+                start, end = date.fromisoformat(f.get("start", "")), date.fromisoformat(f.get("end", ""))
+            except ValueError:
+                raise TimetableError("bad_dates", "请填写开始和结束日期", "enter the start and end dates") from None
+            service.edit_term(ctx, term_id, f.get("name", ""), start, end)
+        except TimetableError as exc:
+            return refused(request, exc, f"term-{term_id}", f)
+        return back(request, "/staff/classes", t(request, "学期已修改", "Term changed"))
+
+    @router.post("/staff/classes/room/{room_id}/edit")
+    async def edit_room(request: Request, room_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        f = await form_of(request)
+        try:
+            service.edit_room(ctx, room_id, f.get("name", ""), f.get("place", ""))
+        except TimetableError as exc:
+            return refused(request, exc, f"room-{room_id}", f)
+        return back(request, "/staff/classes", t(request, "教室已修改", "Room changed"))
+
+    @router.post("/staff/classes/teacher/{teacher_id}/edit")
+    async def edit_teacher(request: Request, teacher_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        f = await form_of(request)
+        try:
+            service.edit_teacher(ctx, teacher_id, f.get("name", ""), f.get("subject", ""))
+        except TimetableError as exc:
+            return refused(request, exc, f"teacher-{teacher_id}", f)
+        return back(request, "/staff/classes", t(request, "老师已修改", "Teacher changed"))
+
+    @router.post("/staff/classes/room/{room_id}/delete")
+    def delete_room(request: Request, room_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        try:
+            service.delete_room(ctx, room_id)
+        except TimetableError as exc:
+            return refused(request, exc, "", {})
+        return back(request, "/staff/classes", t(request, "教室已删除", "Room deleted"))
+
+    @router.post("/staff/classes/teacher/{teacher_id}/delete")
+    def delete_teacher(request: Request, teacher_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        try:
+            service.delete_teacher(ctx, teacher_id)
+        except TimetableError as exc:
+            return refused(request, exc, "", {})
+        return back(request, "/staff/classes", t(request, "老师已删除", "Teacher deleted"))
 
     @router.get("/staff/classes/course/{course_id}")
     def course_page(request: Request, course_id: PathId, day: str = "", user: StaffIdentity = Depends(require_staff)):
