@@ -192,6 +192,112 @@ def register(cli: click.Group) -> None:
             _fail(exc)
         click.echo(f"class {course_id}: {seats} seats")
 
+    @classes.command("edit-course")
+    @click.argument("course_id", type=int)
+    @click.option("--name", default=None, help="New name of the class.")
+    @click.option("--teacher", default=None, help="Teacher id or name.")
+    @click.option("--room", default=None, help="Room id or name (refused when the room is taken at the class's times).")
+    @click.option("--bring", default=None, help="What to bring, lines separated by ';' ('' clears it).")
+    @click.option("--seats", type=int, default=None, help="Seats (more seats move the waiting list up).")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def edit_course_cmd(state, course_id, name, teacher, room, bring, seats, as_json):
+        """Change a class's name, teacher, room, what to bring or seats; options left out stay as they are."""
+        from kiosk.cli import UserError
+
+        if all(x is None for x in (name, teacher, room, bring, seats)):
+            raise UserError("nothing to change: give --name, --teacher, --room, --bring or --seats")
+        for option, value in (("--teacher", teacher), ("--room", room)):
+            if value is not None and not value.strip():
+                raise UserError(f"{option} must not be empty")
+        try:
+            service.update_course(state.ctx, course_id, name=name, teacher=teacher, room=room, capacity=seats,
+                                  bring=None if bring is None else "\n".join(x.strip() for x in bring.split(";") if x.strip()))
+            info = service.course_info(state.ctx, course_id)
+        except TimetableError as exc:
+            _fail(exc)
+        c = info.course
+        data = {"id": c.id, "name": c.name, "teacher": info.teacher, "room": info.room, "bring": info.bring, "seats": c.capacity}
+        _emit(data, as_json, f"class {c.id} {c.name}: {info.teacher or '—'}, {info.room}, {c.capacity} seats")
+
+    @classes.command("edit-term")
+    @click.argument("term")
+    @click.option("--name", default=None)
+    @click.option("--start", default=None, help="New first day (within the term's season).")
+    @click.option("--end", default=None, help="New last day (within the term's season).")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def edit_term_cmd(state, term, name, start, end, as_json):
+        """Rename a term (id or name) or change its dates within its season."""
+        from kiosk.cli import UserError
+
+        if all(x is None for x in (name, start, end)):
+            raise UserError("nothing to change: give --name, --start or --end")
+        try:
+            t = service.edit_term(state.ctx, term, name, _day(start) if start else None, _day(end) if end else None)
+        except TimetableError as exc:
+            _fail(exc)
+        data = {"id": t.id, "name": t.name, "season": t.season, "start": t.start.isoformat(), "end": t.end.isoformat()}
+        _emit(data, as_json, f"term {t.id} {t.name}: {t.start} – {t.end}")
+
+    @classes.command("edit-room")
+    @click.argument("room")
+    @click.option("--name", default=None)
+    @click.option("--place", default=None)
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def edit_room_cmd(state, room, name, place, as_json):
+        """Rename a room (id or name) or change the home it belongs to."""
+        from kiosk.cli import UserError
+
+        if name is None and place is None:
+            raise UserError("nothing to change: give --name or --place")
+        try:
+            r = service.edit_room(state.ctx, room, name, place)
+        except TimetableError as exc:
+            _fail(exc)
+        _emit({"id": r.id, "name": r.name, "place": r.place}, as_json, f"room {r.id} {r.name} ({r.place})")
+
+    @classes.command("edit-teacher")
+    @click.argument("teacher")
+    @click.option("--name", default=None)
+    @click.option("--subject", default=None, help="What they teach (the teacher's note).")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def edit_teacher_cmd(state, teacher, name, subject, as_json):
+        """Change a teacher's name (id or name) or what they teach."""
+        from kiosk.cli import UserError
+
+        if name is None and subject is None:
+            raise UserError("nothing to change: give --name or --subject")
+        try:
+            x = service.edit_teacher(state.ctx, teacher, name, subject)
+        except TimetableError as exc:
+            _fail(exc)
+        _emit({"id": x.id, "name": x.name, "subject": x.subject}, as_json, f"teacher {x.id} {x.name} ({x.subject})")
+
+    @classes.command("delete-room")
+    @click.argument("room")
+    @click.pass_obj
+    def delete_room_cmd(state, room):
+        """Delete a room no class uses (else refused, naming the classes)."""
+        try:
+            service.delete_room(state.ctx, room)
+        except TimetableError as exc:
+            _fail(exc)
+        click.echo(f"room {room} deleted")
+
+    @classes.command("delete-teacher")
+    @click.argument("teacher")
+    @click.pass_obj
+    def delete_teacher_cmd(state, teacher):
+        """Delete a teacher no class names (else refused, naming the classes)."""
+        try:
+            service.delete_teacher(state.ctx, teacher)
+        except TimetableError as exc:
+            _fail(exc)
+        click.echo(f"teacher {teacher} deleted")
+
     @classes.command("cancel-session")
     @click.argument("slot_id", type=int)
     @click.argument("day")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -458,6 +459,115 @@ def add_term(ctx, name: str, season: str, start: date, end: date) -> Term:
         return term
 
 
+def _room_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 40:
+        raise TimetableError("bad_name", "教室名称不能为空，且不超过 40 字", "the room name must be 1–40 characters")
+    return name
+
+
+def _teacher_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 20:
+        raise TimetableError("bad_name", "老师称呼不能为空，且不超过 20 字", "the teacher's name must be 1–20 characters")
+    return name
+
+
+def _unique_name(s: Session, model, row, name: str, zh: str, en: str) -> None:
+    other = s.scalar(select(model).where(model.name == name))
+    if other is not None and other.id != row.id:
+        raise TimetableError("exists", f"已有{zh}「{name}」", f"there is already a {en} {name}")
+
+
+def _users(s: Session, column, row_id: int) -> list[str]:
+    """The classes (with their term) that use a room or teacher: named when deleting it is refused."""
+    rows = s.execute(select(Course.name, Term.name).join(Term, Term.id == Course.term_id).where(column == row_id).order_by(Course.id)).all()
+    return [f"{course}（{term}）" for course, term in rows]
+
+
+def edit_room(ctx, room, name: str | None = None, place: str | None = None) -> Room:
+    """Rename a room or change the home it belongs to (``None`` keeps a field)."""
+    with ctx.transaction() as s:
+        row = _named(s, Room, room, "unknown_room", "教室", "room")
+        if name is not None:
+            name = _room_name(name)
+            _unique_name(s, Room, row, name, "教室", "room")
+            row.name = name
+        if place is not None:
+            row.place = place.strip()[:40]
+        s.flush()
+        return row
+
+
+def edit_teacher(ctx, teacher, name: str | None = None, subject: str | None = None) -> Teacher:
+    """Change a teacher's name or what they teach (``None`` keeps a field)."""
+    with ctx.transaction() as s:
+        row = _named(s, Teacher, teacher, "unknown_teacher", "老师", "teacher")
+        if name is not None:
+            name = _teacher_name(name)
+            _unique_name(s, Teacher, row, name, "老师", "teacher")
+            row.name = name
+        if subject is not None:
+            row.subject = subject.strip()[:40]
+        s.flush()
+        return row
+
+
+def delete_room(ctx, room) -> None:
+    """Only a room no class uses (else refused, naming the classes)."""
+    with ctx.transaction() as s:
+        row = _named(s, Room, room, "unknown_room", "教室", "room")
+        used = _users(s, Course.room_id, row.id)
+        if used:
+            raise TimetableError("in_use", f"教室「{row.name}」还有课程在用：{'、'.join(used)}",
+                                 f"room {row.name} is still used by: {', '.join(used)}")
+        s.delete(row)
+
+
+def delete_teacher(ctx, teacher) -> None:
+    """Only a teacher no class names (else refused, naming the classes)."""
+    with ctx.transaction() as s:
+        row = _named(s, Teacher, teacher, "unknown_teacher", "老师", "teacher")
+        used = _users(s, Course.teacher_id, row.id)
+        if used:
+            raise TimetableError("in_use", f"「{row.name}」还在教这些课程：{'、'.join(used)}",
+                                 f"teacher {row.name} still teaches: {', '.join(used)}")
+        s.delete(row)
+
+
+def edit_term(ctx, term, name: str | None = None, start: date | None = None, end: date | None = None) -> Term:
+    """Rename a term or change its dates, which must stay within its season; its 调休 days must stay inside,
+    and longer dates must not make its classes clash with an overlapping term's in the same room."""
+    with ctx.transaction() as s:
+        row = _named(s, Term, term, "unknown_term", "学期", "term")
+        if name is not None:
+            name = name.strip()
+            if not name or len(name) > 40:
+                raise TimetableError("bad_name", "学期名称不能为空，且不超过 40 字", "the term name must be 1–40 characters")
+            _unique_name(s, Term, row, name, "学期", "term")
+            row.name = name
+        new_start, new_end = start or row.start, end or row.end
+        if (new_start, new_end) != (row.start, row.end):
+            found = ctx.settings.season(row.season)
+            if new_end < new_start:
+                raise TimetableError("bad_dates", "结束日期要晚于开始日期", "the end date must not be before the start")
+            if found is None or not (found.contains(new_start) and found.contains(new_end)) or (new_end - new_start).days > 366:
+                where = f"（{found.start}–{found.end}）" if found else ""
+                raise TimetableError("outside_season", f"学期日期要在「{found.title if found else row.season}」季节之内{where}",
+                                     f"the term must lie within the season {row.season} {where}".strip())
+            for makeup in s.scalars(select(MakeupDay).where(MakeupDay.term_id == row.id)):
+                if not new_start <= makeup.day <= new_end:
+                    raise TimetableError("outside_term", f"调休上课日 {makeup.day} 会在学期之外，请先删除它",
+                                         f"the make-up day {makeup.day} would fall outside the term; remove it first")
+            span = SimpleNamespace(start=new_start, end=new_end)  # the term as it would be, for the clash check
+            for slot, course in s.execute(select(Slot, Course).join(Course, Course.id == Slot.course_id)
+                                          .where(Course.term_id == row.id, Course.active.is_(True))).all():
+                _weekly_clash(s, course.room_id, span, slot.weekday, slot.start, slot.end, ignore_course=course.id)
+            row.start, row.end = new_start, new_end
+        s.flush()
+        return row
+
+
 def _by_name_or_id(s: Session, model, value):
     if value in (None, ""):
         return None
@@ -468,6 +578,14 @@ def _by_name_or_id(s: Session, model, value):
     if row is None:
         raise TimetableError("unknown", f"没有找到「{value}」", f"not found: {value}")
     return row
+
+
+def _named(s: Session, model, value, code: str, zh: str, en: str):
+    """Like _by_name_or_id, but the refusal says which field was wrong (the edit form shows it there)."""
+    try:
+        return _by_name_or_id(s, model, value)
+    except TimetableError:
+        raise TimetableError(code, f"没有找到{zh}「{value}」", f"no {en} {value}") from None
 
 
 def add_course(ctx, term, name: str, room, capacity: int, teacher=None, organizer: str = "夕阳美老年大学", name_en: str = "",
@@ -492,20 +610,30 @@ def add_course(ctx, term, name: str, room, capacity: int, teacher=None, organize
 
 
 def update_course(ctx, course_id: int, *, capacity: int | None = None, room=None, teacher=None, bring: str | None = None,
-                  active: bool | None = None) -> Course:
-    """Staff change a class; more seats promote the waiting list, another room is checked for clashes."""
+                  active: bool | None = None, name: str | None = None) -> Course:
+    """Staff change a class; more seats promote the waiting list, another room is checked for clashes.
+
+    ``None`` (or an empty room/teacher) leaves a field as it is, so the seats form, the edit form and
+    ``kiosk classes edit-course`` share this one function.
+    """
+    if name is not None:
+        name = name.strip()
+        if not name or len(name) > 40:
+            raise TimetableError("bad_name", "课程名称不能为空，且不超过 40 字", "the class name must be 1–40 characters")
     with ctx.transaction() as s:
         course = _locked_course(s, course_id)
         if course is None:
             raise TimetableError("unknown_course", "没有这门课", f"no class with id {course_id}")
+        if name is not None:
+            course.name = name
         if room not in (None, ""):
-            r = _by_name_or_id(s, Room, room)
+            r = _named(s, Room, room, "unknown_room", "教室", "room")
             term = s.get(Term, course.term_id)
             for slot in s.scalars(select(Slot).where(Slot.course_id == course.id)):
                 _weekly_clash(s, r.id, term, slot.weekday, slot.start, slot.end, ignore_course=course.id)
             course.room_id = r.id
         if teacher not in (None, ""):
-            course.teacher_id = _by_name_or_id(s, Teacher, teacher).id
+            course.teacher_id = _named(s, Teacher, teacher, "unknown_teacher", "老师", "teacher").id
         if bring is not None:
             course.bring = bring.strip()
         if active is not None:

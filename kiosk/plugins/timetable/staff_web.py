@@ -122,10 +122,66 @@ def overview_body(request: Request, ctx, keep: dict | None = None, which: str = 
                    + _field(t(request, "所属", "Place"), "place", k("room"), required=False), t(request, "添加教室", "Add room"))
     forms += _form(request, "/staff/classes/teacher", _field(t(request, "老师称呼", "Teacher"), "name", k("teacher"))
                    + _field(t(request, "教什么", "Subject"), "subject", k("teacher"), required=False), t(request, "添加老师", "Add teacher"))
-    return out + Markup('<section class="card tt-noprint">{}</section>').format(forms)
+    out += Markup('<section class="card tt-noprint">{}</section>').format(forms)
+    return out + manage_section(request, terms, rooms, teachers, k)
 
 
-def course_body(request: Request, ctx, course_id: int, day: str = "") -> Markup:
+def manage_section(request: Request, terms, rooms, teachers, k) -> Markup:
+    """Edit a term, room or teacher in place; delete a room or teacher (refused while a class uses it)."""
+    out = Markup("<h3>{}</h3>").format(t(request, "修改学期（日期要在所属季节之内）", "Edit a term (dates within its season)"))
+    for x in terms:
+        keep = k(f"term-{x.id}") or {"name": x.name, "start": x.start.isoformat(), "end": x.end.isoformat()}
+        out += _form(request, f"/staff/classes/term/{x.id}/edit", _field(t(request, "名称", "Name"), "name", keep)
+                     + _field(t(request, "开始", "Start"), "start", keep, "date") + _field(t(request, "结束", "End"), "end", keep, "date"),
+                     t(request, "保存学期", "Save term"))
+    out += Markup("<h3>{}</h3>").format(t(request, "修改或删除教室（有课程在用时不能删除）", "Edit or delete a room (not while a class uses it)"))
+    for x in rooms:
+        keep = k(f"room-{x.id}") or {"name": x.name, "place": x.place}
+        out += _form(request, f"/staff/classes/room/{x.id}/edit", _field(t(request, "教室名称", "Room"), "name", keep)
+                     + _field(t(request, "所属", "Place"), "place", keep, required=False), t(request, "保存教室", "Save room"))
+        out += _form(request, f"/staff/classes/room/{x.id}/delete", Markup(""), t(request, f"删除教室「{x.name}」", f"Delete room {x.name}"))
+    out += Markup("<h3>{}</h3>").format(t(request, "修改或删除老师（还在教课时不能删除）", "Edit or delete a teacher (not while teaching a class)"))
+    for x in teachers:
+        keep = k(f"teacher-{x.id}") or {"name": x.name, "subject": x.subject}
+        out += _form(request, f"/staff/classes/teacher/{x.id}/edit", _field(t(request, "老师称呼", "Teacher"), "name", keep)
+                     + _field(t(request, "教什么", "Subject"), "subject", keep, required=False), t(request, "保存老师", "Save teacher"))
+        out += _form(request, f"/staff/classes/teacher/{x.id}/delete", Markup(""), t(request, f"删除「{x.name}」", f"Delete {x.name}"))
+    return Markup('<section class="card tt-noprint">{}</section>').format(out)
+
+
+# Which field of the class form a refusal belongs to (the error is shown right after that field).
+EDIT_FIELDS = {"bad_name": "name", "unknown_teacher": "teacher", "unknown_room": "room", "room_clash": "room",
+               "bad_capacity": "capacity", "bad_seats": "capacity"}
+
+
+def _with_error(field: Markup, name: str, error: tuple[str, str] | None) -> Markup:
+    if error is None or error[0] != name:
+        return field
+    return field + Markup('<span class="error" role="alert">{}</span>').format(error[1])
+
+
+def edit_course_form(request: Request, ctx, info, keep: dict | None = None, error: tuple[str, str] | None = None) -> Markup:
+    """The class's own form: name, teacher, room, what to bring and seats, filled with what is stored or was typed."""
+    c = info.course
+    keep = keep if keep is not None else {"name": c.name, "teacher": str(c.teacher_id or ""), "room": str(c.room_id),
+                                          "bring": "；".join(info.bring), "capacity": str(c.capacity)}
+    with ctx.sessions() as s:
+        rooms = [(str(x.id), f"{x.name}（{x.place}）") for x in s.scalars(select(Room).order_by(Room.id))]
+        teachers = [(str(x.id), x.name) for x in s.scalars(select(Teacher).order_by(Teacher.id))]
+    if not c.teacher_id:
+        teachers.insert(0, ("", "—"))
+    inner = (_with_error(_field(t(request, "名称", "Name"), "name", keep, extra=' maxlength="40"'), "name", error)
+             + _with_error(_select(t(request, "老师", "Teacher"), "teacher", teachers, keep), "teacher", error)
+             + _with_error(_select(t(request, "教室", "Room"), "room", rooms, keep), "room", error)
+             + _field(t(request, "请带（用；分隔）", "Bring (separate with ;)"), "bring", keep, required=False)
+             + _with_error(_field(t(request, "名额（增加会让候补自动转正）", "Seats (more seats move the waiting list up)"), "capacity", keep, "number"),
+                           "capacity", error))
+    return Markup("<h3>{}</h3>").format(t(request, "修改课程", "Edit the class")) + _form(
+        request, f"/staff/classes/course/{c.id}/edit", inner, t(request, "保存修改", "Save changes"))
+
+
+def course_body(request: Request, ctx, course_id: int, day: str = "", keep: dict | None = None,
+                error: tuple[str, str] | None = None) -> Markup:
     en = request_lang(request) == "en"
     info = service.course_info(ctx, course_id)
     listing = service.signups(ctx, course_id)
@@ -139,9 +195,7 @@ def course_body(request: Request, ctx, course_id: int, day: str = "") -> Markup:
     out += Markup("<p>{} · {} · {} · {}</p>").format(info.teacher or "—", f"{info.room}（{info.place}）", info.times_text(request_lang(request)),
                                                      t(request, f"名额 {c.capacity}，剩余 {info.seats_left}，候补 {info.waiting}",
                                                        f"{c.capacity} seats, {info.seats_left} left, {info.waiting} waiting"))
-    out += Markup('<div class="tt-noprint">') + _form(request, f"/staff/classes/course/{course_id}/seats",
-                                                      _field(t(request, "名额", "Seats"), "capacity", {"capacity": c.capacity}, "number"),
-                                                      t(request, "修改名额（增加会让候补自动转正）", "Change seats (more seats move the waiting list up)"))
+    out += Markup('<div class="tt-noprint">') + edit_course_form(request, ctx, info, keep, error)
     for slot in info.slots:
         out += _form(request, f"/staff/classes/slot/{slot.id}/delete", Markup(""),
                      t(request, f"删除时段 {WEEKDAYS_ZH[slot.weekday]} {slot.start}", f"Remove slot {slot.weekday} {slot.start}"))
@@ -296,6 +350,53 @@ def build_staff_router(ctx) -> APIRouter:
             return refused(request, exc, "teacher", f)
         return back(request, "/staff/classes", t(request, "老师已添加", "Teacher added"))
 
+    @router.post("/staff/classes/term/{term_id}/edit")
+    async def edit_term(request: Request, term_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        f = await form_of(request)
+        try:
+            try:
+                start, end = date.fromisoformat(f.get("start", "")), date.fromisoformat(f.get("end", ""))
+            except ValueError:
+                raise TimetableError("bad_dates", "请填写开始和结束日期", "enter the start and end dates") from None
+            service.edit_term(ctx, term_id, f.get("name", ""), start, end)
+        except TimetableError as exc:
+            return refused(request, exc, f"term-{term_id}", f)
+        return back(request, "/staff/classes", t(request, "学期已修改", "Term changed"))
+
+    @router.post("/staff/classes/room/{room_id}/edit")
+    async def edit_room(request: Request, room_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        f = await form_of(request)
+        try:
+            service.edit_room(ctx, room_id, f.get("name", ""), f.get("place", ""))
+        except TimetableError as exc:
+            return refused(request, exc, f"room-{room_id}", f)
+        return back(request, "/staff/classes", t(request, "教室已修改", "Room changed"))
+
+    @router.post("/staff/classes/teacher/{teacher_id}/edit")
+    async def edit_teacher(request: Request, teacher_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        f = await form_of(request)
+        try:
+            service.edit_teacher(ctx, teacher_id, f.get("name", ""), f.get("subject", ""))
+        except TimetableError as exc:
+            return refused(request, exc, f"teacher-{teacher_id}", f)
+        return back(request, "/staff/classes", t(request, "老师已修改", "Teacher changed"))
+
+    @router.post("/staff/classes/room/{room_id}/delete")
+    def delete_room(request: Request, room_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        try:
+            service.delete_room(ctx, room_id)
+        except TimetableError as exc:
+            return refused(request, exc, "", {})
+        return back(request, "/staff/classes", t(request, "教室已删除", "Room deleted"))
+
+    @router.post("/staff/classes/teacher/{teacher_id}/delete")
+    def delete_teacher(request: Request, teacher_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        try:
+            service.delete_teacher(ctx, teacher_id)
+        except TimetableError as exc:
+            return refused(request, exc, "", {})
+        return back(request, "/staff/classes", t(request, "老师已删除", "Teacher deleted"))
+
     @router.get("/staff/classes/course/{course_id}")
     def course_page(request: Request, course_id: PathId, day: str = "", user: StaffIdentity = Depends(require_staff)):
         try:
@@ -333,6 +434,27 @@ def build_staff_router(ctx) -> APIRouter:
         except (TimetableError, ValueError) as exc:
             flash = exc.text(request_lang(request)) if isinstance(exc, TimetableError) else t(request, "名额要填数字", "seats must be a number")
         return back(request, f"/staff/classes/course/{course_id}", flash)
+
+    @router.post("/staff/classes/course/{course_id}/edit")
+    async def edit_course(request: Request, course_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        f = await form_of(request)
+        try:
+            try:
+                cap = int(f.get("capacity") or "")
+            except ValueError:
+                raise TimetableError("bad_seats", "名额要填数字", "seats must be a number") from None
+            bring = "\n".join(x.strip() for x in f.get("bring", "").replace("；", ";").split(";") if x.strip())
+            service.update_course(ctx, course_id, name=f.get("name", ""), teacher=f.get("teacher") or None, room=f.get("room") or None,
+                                  bring=bring, capacity=cap)
+        except TimetableError as exc:
+            if exc.code == "unknown_course":
+                return page(request, t(request, "没有这门课", "No such class"), _error(exc.text(request_lang(request))), 404)
+            text = exc.text(request_lang(request))
+            field = EDIT_FIELDS.get(exc.code)
+            body = (Markup("") if field else _error(text)) + course_body(request, ctx, course_id, keep=f, error=(field, text) if field else None)
+            info = service.course_info(ctx, course_id)
+            return page(request, f"{info.course.name} · {info.term.name}", body, 400, stylesheets=STYLES, body_class="tt-wide")
+        return back(request, f"/staff/classes/course/{course_id}", t(request, "课程已修改", "Class changed"))
 
     @router.post("/staff/classes/slot/{slot_id}/delete")
     def delete_slot(request: Request, slot_id: PathId, user: StaffIdentity = Depends(require_staff)):
