@@ -438,6 +438,10 @@ def build_staff_router(ctx) -> APIRouter:
     @router.post("/staff/classes/course/{course_id}/edit")
     async def edit_course(request: Request, course_id: PathId, user: StaffIdentity = Depends(require_staff)):
         f = await form_of(request)
+        try:  # an unknown class is a 404 whatever else the form got wrong (found by the fuzzer)
+            service.course_info(ctx, course_id)
+        except TimetableError as exc:
+            return page(request, t(request, "没有这门课", "No such class"), _error(exc.text(request_lang(request))), 404)
         try:
             try:
                 cap = int(f.get("capacity") or "")
