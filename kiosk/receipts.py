@@ -134,6 +134,18 @@ def add_token(session: Session, settings: Settings, receipt: Receipt) -> IssuedR
     return IssuedReceipt(receipt=receipt, token=token, url=url, layout=layout_for(receipt, url, settings))
 
 
+def reissued(ctx, receipt_id: int, url: str) -> IssuedReceipt:
+    """The receipt of something a repeated tap found already issued: the same row and the same QR as the first.
+
+    Plugins' idempotent retries (a double tap on 取号 or 提交) get their first result back without a new token;
+    this rebuilds what the shell needs to show and print it again.
+    """
+    with ctx.sessions() as s:
+        receipt = s.get(Receipt, receipt_id)
+    token = url.rsplit("/t/", 1)[-1]
+    return IssuedReceipt(receipt=receipt, token=token, url=url, layout=layout_for(receipt, url, ctx.settings))
+
+
 def find_receipt(session: Session, token: str) -> Receipt | None:
     """The receipt of ``token`` (one indexed look-up by hash), or None. Says nothing about validity."""
     if not token or len(token) > 64:

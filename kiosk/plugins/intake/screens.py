@@ -29,6 +29,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from kiosk.phone import group_digits
+from kiosk.receipts import reissued
 
 from . import catalog, service
 from .validation import DESCRIPTION_MAX, Invalid
@@ -434,22 +435,11 @@ class IntakeReviewScreen(IntakeStep):
             self.message = shell.text("系统暂时无法提交，您填写的内容都已保留，请稍后再点“确认提交”",
                                       "Could not submit just now. Everything you entered is kept: please try again shortly.")
             return
-        shell.show_receipt(result.issued or _issued_again(shell.ctx, result))
+        shell.show_receipt(result.issued or reissued(shell.ctx, result.case.receipt_id, result.url))
 
     def clear(self) -> None:
         self.busy = False
         self.message = ""
-
-
-def _issued_again(ctx, result):
-    """The receipt of a case a repeated tap found already filed (the same QR as the first)."""
-    from kiosk.models import Receipt
-    from kiosk.receipts import IssuedReceipt, layout_for
-
-    with ctx.sessions() as s:
-        receipt = s.get(Receipt, result.case.receipt_id)
-    token = result.url.rsplit("/t/", 1)[-1]
-    return IssuedReceipt(receipt=receipt, token=token, url=result.url, layout=layout_for(receipt, result.url, ctx.settings))
 
 
 SCREENS = {

@@ -121,10 +121,10 @@ class QueueCheckinScreen(Screen):
             return
         finally:
             self.busy = False
-        from .screens import _issued_again
+        from kiosk.receipts import reissued
 
         pad.reset()
-        shell.show_receipt(taken.issued or _issued_again(shell.ctx, taken))
+        shell.show_receipt(taken.issued or reissued(shell.ctx, taken.ticket.receipt_id, taken.url))
 
     def back(self) -> None:
         from .screens import SERVICES_SCREEN

@@ -18,7 +18,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk.receipts import IssuedReceipt, layout_for
+from kiosk.receipts import reissued
 
 from . import service
 from .service import QueueError
@@ -143,7 +143,7 @@ class QueueServiceScreen(Screen):
             # buttons must work again afterwards, and the visit's key makes the next tap a safe retry.
             self.busy = False
             raise
-        issued = result.issued or _issued_again(shell.ctx, result)
+        issued = result.issued or reissued(shell.ctx, result.ticket.receipt_id, result.url)
         shell.show_receipt(issued)
 
     def back(self) -> None:
@@ -153,16 +153,6 @@ class QueueServiceScreen(Screen):
         self.code = self.title = self.detail = self.materials = ""
         self.open = self.busy = False
         self.key = uuid.uuid4().hex
-
-
-def _issued_again(ctx, result) -> IssuedReceipt:
-    """The receipt of a ticket that a repeated tap found already taken (the same QR as the first)."""
-    from kiosk.models import Receipt
-
-    with ctx.sessions() as s:
-        receipt = s.get(Receipt, result.ticket.receipt_id)
-    token = result.url.rsplit("/t/", 1)[-1]
-    return IssuedReceipt(receipt=receipt, token=token, url=result.url, layout=layout_for(receipt, result.url, ctx.settings))
 
 
 def build_services_screen(shell):
