@@ -34,6 +34,17 @@ def test_same_key_returns_the_same_ticket(qctx):
         service.take_ticket(qctx, "A", key="bad key with spaces")
 
 
+def test_a_repeated_tap_shows_and_prints_the_first_slip_again(qctx):
+    from kiosk.receipts import reissued
+
+    first = service.take_ticket(qctx, "A", key="tap-r")
+    again = service.take_ticket(qctx, "A", key="tap-r")
+    assert again.issued is None  # the retry made no new receipt or token
+    slip = reissued(qctx, again.ticket.receipt_id, again.url)
+    assert slip.token == first.issued.token and slip.url == first.url
+    assert slip.receipt.id == first.issued.receipt.id and slip.layout.lines == first.issued.layout.lines
+
+
 def test_numbering_resets_at_local_midnight_and_keeps_history(qctx, monkeypatch):
     service.take_ticket(qctx, "A")
     service.take_ticket(qctx, "A")
