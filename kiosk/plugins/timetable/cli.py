@@ -22,6 +22,30 @@ def _fail(exc: TimetableError):
     raise UserError(exc.en)
 
 
+def _edit(given: dict[str, object], change, show, as_json: bool) -> None:
+    """The edit commands' one shape: at least one option given, the change made through the service (a refusal
+    is one line and exit 2), then the changed row as JSON or a line. ``show(row)`` returns (data, line)."""
+    from kiosk.cli import UserError
+
+    if all(value is None for value in given.values()):
+        names = list(given)
+        raise UserError("nothing to change: give " + (", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]))
+    try:
+        data, line = show(change())
+    except TimetableError as exc:
+        _fail(exc)
+    _emit(data, as_json, line)
+
+
+def _delete(what: str, ref: str, remove) -> None:
+    """Delete a room or teacher no class uses; a refusal names the classes (one line, exit 2)."""
+    try:
+        remove(ref)
+    except TimetableError as exc:
+        _fail(exc)
+    click.echo(f"{what} {ref} deleted")
+
+
 def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -229,16 +253,10 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def edit_term_cmd(state, term, name, start, end, as_json):
         """Rename a term (id or name) or change its dates within its season."""
-        from kiosk.cli import UserError
-
-        if all(x is None for x in (name, start, end)):
-            raise UserError("nothing to change: give --name, --start or --end")
-        try:
-            t = service.edit_term(state.ctx, term, name, _day(start) if start else None, _day(end) if end else None)
-        except TimetableError as exc:
-            _fail(exc)
-        data = {"id": t.id, "name": t.name, "season": t.season, "start": t.start.isoformat(), "end": t.end.isoformat()}
-        _emit(data, as_json, f"term {t.id} {t.name}: {t.start} – {t.end}")
+        _edit({"--name": name, "--start": start, "--end": end},
+              lambda: service.edit_term(state.ctx, term, name, _day(start) if start else None, _day(end) if end else None),
+              lambda t: ({"id": t.id, "name": t.name, "season": t.season, "start": t.start.isoformat(), "end": t.end.isoformat()},
+                         f"term {t.id} {t.name}: {t.start} – {t.end}"), as_json)
 
     @classes.command("edit-room")
     @click.argument("room")
@@ -248,15 +266,8 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def edit_room_cmd(state, room, name, place, as_json):
         """Rename a room (id or name) or change the home it belongs to."""
-        from kiosk.cli import UserError
-
-        if name is None and place is None:
-            raise UserError("nothing to change: give --name or --place")
-        try:
-            r = service.edit_room(state.ctx, room, name, place)
-        except TimetableError as exc:
-            _fail(exc)
-        _emit({"id": r.id, "name": r.name, "place": r.place}, as_json, f"room {r.id} {r.name} ({r.place})")
+        _edit({"--name": name, "--place": place}, lambda: service.edit_room(state.ctx, room, name, place),
+              lambda r: ({"id": r.id, "name": r.name, "place": r.place}, f"room {r.id} {r.name} ({r.place})"), as_json)
 
     @classes.command("edit-teacher")
     @click.argument("teacher")
@@ -266,37 +277,22 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def edit_teacher_cmd(state, teacher, name, subject, as_json):
         """Change a teacher's name (id or name) or what they teach."""
-        from kiosk.cli import UserError
-
-        if name is None and subject is None:
-            raise UserError("nothing to change: give --name or --subject")
-        try:
-            x = service.edit_teacher(state.ctx, teacher, name, subject)
-        except TimetableError as exc:
-            _fail(exc)
-        _emit({"id": x.id, "name": x.name, "subject": x.subject}, as_json, f"teacher {x.id} {x.name} ({x.subject})")
+        _edit({"--name": name, "--subject": subject}, lambda: service.edit_teacher(state.ctx, teacher, name, subject),
+              lambda x: ({"id": x.id, "name": x.name, "subject": x.subject}, f"teacher {x.id} {x.name} ({x.subject})"), as_json)
 
     @classes.command("delete-room")
     @click.argument("room")
     @click.pass_obj
     def delete_room_cmd(state, room):
         """Delete a room no class uses (else refused, naming the classes)."""
-        try:
-            service.delete_room(state.ctx, room)
-        except TimetableError as exc:
-            _fail(exc)
-        click.echo(f"room {room} deleted")
+        _delete("room", room, lambda ref: service.delete_room(state.ctx, ref))
 
     @classes.command("delete-teacher")
     @click.argument("teacher")
     @click.pass_obj
     def delete_teacher_cmd(state, teacher):
         """Delete a teacher no class names (else refused, naming the classes)."""
-        try:
-            service.delete_teacher(state.ctx, teacher)
-        except TimetableError as exc:
-            _fail(exc)
-        click.echo(f"teacher {teacher} deleted")
+        _delete("teacher", teacher, lambda ref: service.delete_teacher(state.ctx, ref))
 
     @classes.command("cancel-session")
     @click.argument("slot_id", type=int)

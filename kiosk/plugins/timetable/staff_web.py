@@ -267,6 +267,32 @@ def print_body(request: Request, ctx, course_id: int) -> Markup:
     return Markup("<p>{} · {} · {} · {}</p>{}").format(info.term.name, info.teacher, info.room, info.times_text(), table)
 
 
+def _date(form: dict, name: str, zh: str, en: str) -> date:
+    """A date field of a form, or the refusal staff see beside the form (browsers without a date picker send text)."""
+    try:
+        return date.fromisoformat(form.get(name, ""))
+    except ValueError:
+        raise TimetableError("bad_dates", zh, en) from None
+
+
+def _term_dates(form: dict) -> tuple[date, date]:
+    return (_date(form, "start", "请填写开始和结束日期", "enter the start and end dates"),
+            _date(form, "end", "请填写开始和结束日期", "enter the start and end dates"))
+
+
+def _number(form: dict, name: str) -> int:
+    """A choice sent as a number (a select's value); anything else is 0, which the service refuses by name."""
+    value = form.get(name) or "0"
+    return int(value) if value.isascii() and value.isdigit() else 0
+
+
+def _seats(form: dict, code: str, empty: str = "") -> int:
+    try:
+        return int(form.get("capacity") or empty)
+    except ValueError:
+        raise TimetableError(code, "名额要填数字", "seats must be a number") from None
+
+
 def build_staff_router(ctx) -> APIRouter:
     router = APIRouter()
 
@@ -285,117 +311,69 @@ def build_staff_router(ctx) -> APIRouter:
     async def form_of(request: Request) -> dict:
         return {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
 
-    @router.post("/staff/classes/slot")
-    async def add_slot(request: Request, user: StaffIdentity = Depends(require_staff)):
+    async def overview_form(request: Request, which: str, done: tuple[str, str], act) -> Response:
+        """One form of the overview page: `act(form)` changes the timetable through the service; a refusal shows
+        the page again with the message on top and only this form (`which`) keeping what was typed."""
         f = await form_of(request)
         try:
-            service.add_slot(ctx, int(f.get("course_id") or 0), int(f.get("weekday") or 0), f.get("start", ""), f.get("end", ""))
+            act(f)
         except TimetableError as exc:
-            return refused(request, exc, "slot", f)
-        return back(request, "/staff/classes", t(request, "时段已添加", "Slot added"))
+            return refused(request, exc, which, f if which else {})
+        return back(request, "/staff/classes", t(request, *done))
+
+    @router.post("/staff/classes/slot")
+    async def add_slot(request: Request, user: StaffIdentity = Depends(require_staff)):
+        return await overview_form(request, "slot", ("时段已添加", "Slot added"), lambda f: service.add_slot(
+            ctx, _number(f, "course_id"), _number(f, "weekday"), f.get("start", ""), f.get("end", "")))
 
     @router.post("/staff/classes/course")
     async def add_course(request: Request, user: StaffIdentity = Depends(require_staff)):
-        f = await form_of(request)
-        try:
-            cap = int(f.get("capacity") or 0)
-            service.add_course(ctx, f.get("term"), f.get("name", ""), f.get("room"), cap, f.get("teacher") or None, f.get("organizer", ""),
-                               bring="\n".join(x.strip() for x in f.get("bring", "").replace("；", ";").split(";")))
-        except (TimetableError, ValueError) as exc:
-            exc = exc if isinstance(exc, TimetableError) else TimetableError("bad", "名额要填数字", "seats must be a number")
-            return refused(request, exc, "course", f)
-        return back(request, "/staff/classes", t(request, "课程已添加", "Class added"))
+        return await overview_form(request, "course", ("课程已添加", "Class added"), lambda f: service.add_course(
+            ctx, f.get("term"), f.get("name", ""), f.get("room"), _seats(f, "bad", empty="0"), f.get("teacher") or None, f.get("organizer", ""),
+            bring="\n".join(x.strip() for x in f.get("bring", "").replace("；", ";").split(";"))))
 
     @router.post("/staff/classes/term")
     async def add_term(request: Request, user: StaffIdentity = Depends(require_staff)):
-        f = await form_of(request)
-        try:
-            try:
-                start, end = date.fromisoformat(f.get("start", "")), date.fromisoformat(f.get("end", ""))
-            except ValueError:
-                raise TimetableError("bad_dates", "请填写开始和结束日期", "enter the start and end dates") from None
-            service.add_term(ctx, f.get("name", ""), f.get("season", ""), start, end)
-        except TimetableError as exc:
-            return refused(request, exc, "term", f)
-        return back(request, "/staff/classes", t(request, "学期已添加", "Term added"))
+        return await overview_form(request, "term", ("学期已添加", "Term added"), lambda f: service.add_term(
+            ctx, f.get("name", ""), f.get("season", ""), *_term_dates(f)))
 
     @router.post("/staff/classes/makeup")
     async def add_makeup(request: Request, user: StaffIdentity = Depends(require_staff)):
-        f = await form_of(request)
-        try:
-            try:
-                day = date.fromisoformat(f.get("day", ""))
-            except ValueError:
-                raise TimetableError("bad_dates", "请填写日期", "enter the day") from None
-            service.add_makeup_day(ctx, f.get("term"), day, int(f.get("follows") or 0), by=f"web:{user.username}")
-        except TimetableError as exc:
-            return refused(request, exc, "makeup", f)
-        return back(request, "/staff/classes", t(request, "调休上课已安排", "Make-up day added"))
+        return await overview_form(request, "makeup", ("调休上课已安排", "Make-up day added"), lambda f: service.add_makeup_day(
+            ctx, f.get("term"), _date(f, "day", "请填写日期", "enter the day"), _number(f, "follows"), by=f"web:{user.username}"))
 
     @router.post("/staff/classes/room")
     async def add_room(request: Request, user: StaffIdentity = Depends(require_staff)):
-        f = await form_of(request)
-        try:
-            service.add_room(ctx, f.get("name", ""), f.get("place", ""))
-        except TimetableError as exc:
-            return refused(request, exc, "room", f)
-        return back(request, "/staff/classes", t(request, "教室已添加", "Room added"))
+        return await overview_form(request, "room", ("教室已添加", "Room added"),
+                                   lambda f: service.add_room(ctx, f.get("name", ""), f.get("place", "")))
 
     @router.post("/staff/classes/teacher")
     async def add_teacher(request: Request, user: StaffIdentity = Depends(require_staff)):
-        f = await form_of(request)
-        try:
-            service.add_teacher(ctx, f.get("name", ""), f.get("subject", ""))
-        except TimetableError as exc:
-            return refused(request, exc, "teacher", f)
-        return back(request, "/staff/classes", t(request, "老师已添加", "Teacher added"))
+        return await overview_form(request, "teacher", ("老师已添加", "Teacher added"),
+                                   lambda f: service.add_teacher(ctx, f.get("name", ""), f.get("subject", "")))
 
     @router.post("/staff/classes/term/{term_id}/edit")
     async def edit_term(request: Request, term_id: PathId, user: StaffIdentity = Depends(require_staff)):
-        f = await form_of(request)
-        try:
-            try:
-                start, end = date.fromisoformat(f.get("start", "")), date.fromisoformat(f.get("end", ""))
-            except ValueError:
-                raise TimetableError("bad_dates", "请填写开始和结束日期", "enter the start and end dates") from None
-            service.edit_term(ctx, term_id, f.get("name", ""), start, end)
-        except TimetableError as exc:
-            return refused(request, exc, f"term-{term_id}", f)
-        return back(request, "/staff/classes", t(request, "学期已修改", "Term changed"))
+        return await overview_form(request, f"term-{term_id}", ("学期已修改", "Term changed"),
+                                   lambda f: service.edit_term(ctx, term_id, f.get("name", ""), *_term_dates(f)))
 
     @router.post("/staff/classes/room/{room_id}/edit")
     async def edit_room(request: Request, room_id: PathId, user: StaffIdentity = Depends(require_staff)):
-        f = await form_of(request)
-        try:
-            service.edit_room(ctx, room_id, f.get("name", ""), f.get("place", ""))
-        except TimetableError as exc:
-            return refused(request, exc, f"room-{room_id}", f)
-        return back(request, "/staff/classes", t(request, "教室已修改", "Room changed"))
+        return await overview_form(request, f"room-{room_id}", ("教室已修改", "Room changed"),
+                                   lambda f: service.edit_room(ctx, room_id, f.get("name", ""), f.get("place", "")))
 
     @router.post("/staff/classes/teacher/{teacher_id}/edit")
     async def edit_teacher(request: Request, teacher_id: PathId, user: StaffIdentity = Depends(require_staff)):
-        f = await form_of(request)
-        try:
-            service.edit_teacher(ctx, teacher_id, f.get("name", ""), f.get("subject", ""))
-        except TimetableError as exc:
-            return refused(request, exc, f"teacher-{teacher_id}", f)
-        return back(request, "/staff/classes", t(request, "老师已修改", "Teacher changed"))
+        return await overview_form(request, f"teacher-{teacher_id}", ("老师已修改", "Teacher changed"),
+                                   lambda f: service.edit_teacher(ctx, teacher_id, f.get("name", ""), f.get("subject", "")))
 
     @router.post("/staff/classes/room/{room_id}/delete")
-    def delete_room(request: Request, room_id: PathId, user: StaffIdentity = Depends(require_staff)):
-        try:
-            service.delete_room(ctx, room_id)
-        except TimetableError as exc:
-            return refused(request, exc, "", {})
-        return back(request, "/staff/classes", t(request, "教室已删除", "Room deleted"))
+    async def delete_room(request: Request, room_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        return await overview_form(request, "", ("教室已删除", "Room deleted"), lambda f: service.delete_room(ctx, room_id))
 
     @router.post("/staff/classes/teacher/{teacher_id}/delete")
-    def delete_teacher(request: Request, teacher_id: PathId, user: StaffIdentity = Depends(require_staff)):
-        try:
-            service.delete_teacher(ctx, teacher_id)
-        except TimetableError as exc:
-            return refused(request, exc, "", {})
-        return back(request, "/staff/classes", t(request, "老师已删除", "Teacher deleted"))
+    async def delete_teacher(request: Request, teacher_id: PathId, user: StaffIdentity = Depends(require_staff)):
+        return await overview_form(request, "", ("老师已删除", "Teacher deleted"), lambda f: service.delete_teacher(ctx, teacher_id))
 
     @router.get("/staff/classes/course/{course_id}")
     def course_page(request: Request, course_id: PathId, day: str = "", user: StaffIdentity = Depends(require_staff)):
@@ -443,10 +421,7 @@ def build_staff_router(ctx) -> APIRouter:
         except TimetableError as exc:
             return page(request, t(request, "没有这门课", "No such class"), _error(exc.text(request_lang(request))), 404)
         try:
-            try:
-                cap = int(f.get("capacity") or "")
-            except ValueError:
-                raise TimetableError("bad_seats", "名额要填数字", "seats must be a number") from None
+            cap = _seats(f, "bad_seats")
             bring = "\n".join(x.strip() for x in f.get("bring", "").replace("；", ";").split(";") if x.strip())
             service.update_course(ctx, course_id, name=f.get("name", ""), teacher=f.get("teacher") or None, room=f.get("room") or None,
                                   bring=bring, capacity=cap)
