@@ -151,3 +151,18 @@ def test_staff_page_edits_and_deletes(tctx, client):
     assert client.post(f"/staff/classes/teacher/{wang}/delete", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     assert row(tctx, Room, "儿童驿站") is None and row(tctx, Teacher, "王老师") is None
     assert "老师已删除" in client.get("/staff/classes").text
+
+
+def test_staff_forms_refuse_garbled_numbers_and_dates_by_name(tctx, client):
+    """A form sent by hand (or by a browser without pickers) with words where numbers or dates belong is a 400
+    naming what is wrong, keeping what was typed: never a 500."""
+    csrf = login(client)
+    term = row(tctx, Term, AUTUMN).id
+    r = client.post("/staff/classes/slot", data={"csrf_token": csrf, "course_id": "一", "weekday": "周一", "start": "09:00", "end": "10:00"})
+    assert r.status_code == 400 and 'value="09:00"' in r.text
+    r = client.post("/staff/classes/makeup", data={"csrf_token": csrf, "term": str(term), "day": "2026-10-10", "follows": "x"})
+    assert r.status_code == 400 and 'value="2026-10-10"' in r.text
+    r = client.post("/staff/classes/makeup", data={"csrf_token": csrf, "term": str(term), "day": "十月十日", "follows": "1"})
+    assert r.status_code == 400 and "请填写日期" in r.text and 'value="十月十日"' in r.text
+    r = client.post("/staff/classes/course", data={"csrf_token": csrf, "term": str(term), "name": "太极拳", "room": "1", "capacity": "三十"})
+    assert r.status_code == 400 and "名额要填数字" in r.text and 'value="太极拳"' in r.text
