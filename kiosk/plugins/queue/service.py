@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.clock import utcnow
+from kiosk.db import bump_counter
 from kiosk.receipts import IssuedReceipt
 from kiosk.security import seal_token, unseal_token
 
@@ -186,14 +185,7 @@ def services_overview(ctx) -> list[ServiceStatus]:
 
 # -- taking a ticket ---------------------------------------------------------------------------------
 def _next_number(s: Session, day: str, letter: str) -> int:
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(DayNumber)
-        .values(business_day=day, letter=letter, last=1)
-        .on_conflict_do_update(index_elements=[DayNumber.business_day, DayNumber.letter], set_={"last": DayNumber.last + 1})
-        .returning(DayNumber.last)
-    )
-    return s.execute(stmt).scalar_one()
+    return bump_counter(s, DayNumber, {"business_day": day, "letter": letter})
 
 
 def _slip_lines(service: QueueService, ahead: int, wait: WaitRange, priority: bool) -> list[str]:
