@@ -129,7 +129,7 @@ def test_cli_sets_numbering_and_refuses_bad_values(isolated_env):
     assert cap.returncode == 2 and "daily cap 200" in cap.stderr
     done = json.loads(run("queue", "service-set", "a", "--first-number", "20", "--last-number", "80", "--step", "3",
                           "--daily-cap", "21", "--json").stdout)
-    assert done == {"code": "A", "daily_cap": 21, "first_number": 20, "last_number": 80, "number_step": 3}
+    assert done == {"code": "A", "daily_cap": 21, "first_number": 20, "last_number": 80, "number_step": 3, "carry_over": False}
     assert json.loads(run("queue", "take", "A", "--json").stdout)["number"] == "A020"
     assert json.loads(run("queue", "take", "A", "--json").stdout)["number"] == "A023"
     assert run("queue", "service-set", "Q", "--step", "2", check=False).returncode == 2

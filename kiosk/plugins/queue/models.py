@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.clock import utcnow
@@ -32,6 +32,8 @@ class QueueService(Base):
     first_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_number: Mapped[int] = mapped_column(Integer, default=999, server_default="999")
     number_step: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # TheQ #969: at the daily reset, tickets still waiting move into the new day keeping their place.
+    carry_over: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class QueueCounter(Base):

@@ -593,13 +593,56 @@ def ticket_status(ctx, ticket_id: int) -> tuple[Ticket, QueueService, int, WaitR
 
 
 def close_previous_days(ctx, today) -> int:
-    """The daily reset: tickets of earlier days still open end as "closed" (kept as history, never deleted)."""
+    """The daily reset: tickets of earlier days still open end as "closed" (kept as history, never deleted).
+
+    Services with ``carry_over`` first move their still-waiting tickets into today (see
+    :func:`_carry_over`); returns how many tickets were closed.
+    """
     iso = today.isoformat()
     with ctx.transaction() as s:
+        _carry_over(s, iso)
         return s.execute(
             update(Ticket).where(Ticket.business_day < iso, Ticket.state.in_(("waiting", "called", "parked", "pending")))
             .values(state="closed", outcome="reset", finished_at=utcnow())
         ).rowcount
+
+
+def _carry_over(s: Session, iso: str) -> int:
+    """TheQ #969 carry-over: waiting tickets of earlier days, in services that carry over, become today's.
+
+    A ticket keeps its number, arrival time, priority and lane, so it stays ahead of today's arrivals
+    (the queue is ordered by arrival). Today's numbering of its letter continues after the last
+    number of the day before (and skips numbers still held), so a new ticket never collides with a
+    carried one. If a number is taken today already (tickets issued before the reset ran) the
+    carried ticket gets the letter's next free number instead: it keeps its place either way. Each
+    move is a "carry" event.
+    """
+    carrying = [svc.code for svc in s.scalars(select(QueueService).where(QueueService.carry_over.is_(True)))]
+    if not carrying:
+        return 0
+    tickets = list(s.scalars(select(Ticket).where(Ticket.business_day < iso, Ticket.state == "waiting", Ticket.service_code.in_(carrying))
+                             .order_by(Ticket.arrived_at, Ticket.id)))
+    for letter in sorted({t.letter for t in tickets}):
+        last = s.scalar(select(DayNumber.last).where(DayNumber.letter == letter, DayNumber.business_day < iso)
+                        .order_by(DayNumber.business_day.desc()).limit(1))
+        if last is not None and s.get(DayNumber, (iso, letter)) is None:
+            s.add(DayNumber(business_day=iso, letter=letter, last=last))
+    s.flush()
+    moved = 0
+    for ticket in tickets:
+        old_day, old_display = ticket.business_day, ticket.display
+        number = ticket.number
+        if s.scalar(select(Ticket.id).where(Ticket.business_day == iso, Ticket.letter == ticket.letter, Ticket.number == number)) is not None:
+            letter_service = s.get(QueueService, ticket.letter)
+            number = _next_number(s, iso, letter_service) if letter_service is not None else None
+            if number is None:
+                continue  # no free number left today: the reset below closes it as before
+        ticket.business_day, ticket.number = iso, number
+        s.add(QueueEvent(ticket_id=ticket.id, action="carry", by="system",
+                         detail={"number": ticket.display, "from_day": old_day, "to_day": iso, "was": old_display}))
+        s.flush()
+        moved += 1
+    return moved
 
 
 RATING_LEVELS = {5: ("非常满意", "Very satisfied"), 4: ("满意", "Satisfied"), 3: ("基本满意", "Mostly satisfied"),
@@ -695,10 +738,10 @@ def _checked_service_fields(name: str, name_en: str, hours: str, daily_cap: int,
 
 def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily_cap: int, minutes_per_person: int,
                    target_minutes: int, materials: list[str], active: bool, first_number=None, last_number=None,
-                   number_step=None) -> QueueService:
+                   number_step=None, carry_over: bool | None = None) -> QueueService:
     """Staff edit a service: everything is checked first, so a bad field changes nothing.
 
-    Numbering left as None keeps the service's current value. A change applies from the next ticket;
+    Numbering (and ``carry_over``) left as None keeps the service's current value. A change applies from the next ticket;
     numbers already given today stay reserved (they are skipped until tomorrow).
     """
     with ctx.sessions() as s:
@@ -715,12 +758,14 @@ def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily
         for key, value in fields.items():
             setattr(svc, key, value)
         svc.active = active
+        if carry_over is not None:
+            svc.carry_over = bool(carry_over)
         return svc
 
 
 def create_service(ctx, code: str, *, name: str, name_en: str = "", hours: str = "08:30-12:00,13:30-17:00", daily_cap: int = 200,
                    minutes_per_person: int = 8, target_minutes: int = 30, materials: list[str] | None = None,
-                   first_number=1, last_number=999, number_step=1) -> QueueService:
+                   first_number=1, last_number=999, number_step=1, carry_over: bool = False) -> QueueService:
     """A new service with its own ticket letter (A–Z, not used yet); it is listed after the others."""
     code = (code or "").strip().upper()
     if len(code) != 1 or not ("A" <= code <= "Z"):
@@ -731,7 +776,7 @@ def create_service(ctx, code: str, *, name: str, name_en: str = "", hours: str =
         if s.get(QueueService, code) is not None:
             raise QueueError("code_taken", f"字母 {code} 已被其他业务使用", f"the letter {code} is already used")
         last = s.scalar(select(func.max(QueueService.sort))) or 0
-        svc = QueueService(code=code, active=True, sort=last + 1, **fields)
+        svc = QueueService(code=code, active=True, sort=last + 1, carry_over=bool(carry_over), **fields)
         s.add(svc)
         return svc
 

@@ -140,12 +140,13 @@ def build_router(ctx) -> APIRouter:
     def setup_service(request: Request, code: str, name: str = Form(""), name_en: str = Form(""), hours: str = Form(""),
                       daily_cap: int = Form(0), minutes_per_person: int = Form(0), target_minutes: int = Form(0),
                       materials: str = Form(""), active: str = Form(""), first_number: str = Form("1"), last_number: str = Form("999"),
-                      number_step: str = Form("1"), user: StaffIdentity = Depends(require_admin)):
+                      number_step: str = Form("1"), carry_over: str = Form(""), user: StaffIdentity = Depends(require_admin)):
         try:
             service.update_service(ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
                                    minutes_per_person=minutes_per_person, target_minutes=target_minutes,
                                    materials=materials.splitlines(), active=bool(active),
-                                   first_number=first_number, last_number=last_number, number_step=number_step)
+                                   first_number=first_number, last_number=last_number, number_step=number_step,
+                                   carry_over=bool(carry_over))
             request.session["queue_flash"] = t(request, f"{code.upper()} 类业务已保存", f"Service {code.upper()} saved")
         except QueueError as exc:
             return page(request, t(request, "业务与窗口设置", "Services and counters"),
@@ -154,7 +155,7 @@ def build_router(ctx) -> APIRouter:
                                                                         "daily_cap": daily_cap, "minutes_per_person": minutes_per_person,
                                                                         "target_minutes": target_minutes, "materials": materials,
                                                                         "first_number": first_number, "last_number": last_number,
-                                                                        "number_step": number_step}}),
+                                                                        "number_step": number_step, "carry_over": bool(carry_over)}}),
                         400, stylesheets=STYLES)
         return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
 
@@ -172,16 +173,18 @@ def build_router(ctx) -> APIRouter:
     def setup_new_service(request: Request, code: str = Form(""), name: str = Form(""), name_en: str = Form(""), hours: str = Form(""),
                           daily_cap: int = Form(0), minutes_per_person: int = Form(0), target_minutes: int = Form(0),
                           materials: str = Form(""), first_number: str = Form("1"), last_number: str = Form("999"),
-                          number_step: str = Form("1"), user: StaffIdentity = Depends(require_admin)):
+                          number_step: str = Form("1"), carry_over: str = Form(""), user: StaffIdentity = Depends(require_admin)):
         try:
             svc = service.create_service(ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
                                          minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=materials.splitlines(),
-                                         first_number=first_number, last_number=last_number, number_step=number_step)
+                                         first_number=first_number, last_number=last_number, number_step=number_step,
+                                   carry_over=bool(carry_over))
             request.session["queue_flash"] = t(request, f"已新增 {svc.code} 类业务，别忘了给窗口勾选它", f"Service {svc.code} added: tick it on a counter")
         except QueueError as exc:
             keep = {"_new": {"code": code, "name": name, "name_en": name_en, "hours": hours, "daily_cap": daily_cap,
                              "minutes_per_person": minutes_per_person, "target_minutes": target_minutes, "materials": materials,
-                             "first_number": first_number, "last_number": last_number, "number_step": number_step}}
+                             "first_number": first_number, "last_number": last_number, "number_step": number_step,
+                             "carry_over": bool(carry_over)}}
             return page(request, t(request, "业务与窗口设置", "Services and counters"),
                         Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request))) + _setup_body(request, ctx, keep=keep),
                         400, stylesheets=STYLES)
@@ -285,7 +288,7 @@ def _setup_body(request: Request, ctx, keep: dict | None = None) -> Markup:
         v = {"name": svc.name, "name_en": svc.name_en, "hours": svc.hours, "daily_cap": svc.daily_cap,
              "minutes_per_person": svc.minutes_per_person, "target_minutes": svc.target_minutes,
              "materials": "\n".join(svc.materials or []), "first_number": svc.first_number, "last_number": svc.last_number,
-             "number_step": svc.number_step} | (keep or {}).get(svc.code, {})
+             "number_step": svc.number_step, "carry_over": svc.carry_over} | (keep or {}).get(svc.code, {})
         out += Markup('<section class="card"><h2>{} {}</h2><form method="post" action="{}" class="stack">{}').format(
             svc.code, svc.name, _url(request, f"/staff/queue/setup/service/{svc.code}"), csrf_input(request))
         out += field(t(request, "名称", "Name"), "name", v["name"]) + Markup('<label>{} <input name="name_en" value="{}"></label>').format(
@@ -317,13 +320,18 @@ def _numbering_fields(request: Request, v: dict) -> Markup:
         t(request, "号码（超过结束号后从起始号重新开始）", "Numbering (after the last number it starts again at the first)"),
         box.format(t(request, "起始号（1–999）", "First number (1–999)"), "first_number", v["first_number"]),
         box.format(t(request, "结束号（不超过 999）", "Last number (at most 999)"), "last_number", v["last_number"]),
-        box.format(t(request, "号码间隔（通常为 1）", "Increment (usually 1)"), "number_step", v["number_step"]))
+        box.format(t(request, "号码间隔（通常为 1）", "Increment (usually 1)"), "number_step", v["number_step"])) + Markup(
+        '<label><input type="checkbox" name="carry_over" value="1"{}> {}</label>').format(
+        Markup(" checked") if v["carry_over"] else "",
+        t(request, "跨日保留：下班时仍在等候的号，次日继续排在前面（号码不变）",
+          "Carry over: tickets still waiting at closing keep their number and place the next day"))
 
 
 def _new_forms(request: Request, services: list[QueueService], field, keep: dict) -> Markup:
     """Adding a service (a free letter) and a counter (a free number), with what was typed kept on a refusal."""
     v = {"code": "", "name": "", "name_en": "", "hours": "08:30-12:00,13:30-17:00", "daily_cap": 100, "minutes_per_person": 8,
-         "target_minutes": 30, "materials": "", "first_number": 1, "last_number": 999, "number_step": 1} | keep.get("_new", {})
+         "target_minutes": 30, "materials": "", "first_number": 1, "last_number": 999, "number_step": 1,
+         "carry_over": False} | keep.get("_new", {})
     out = Markup('<section class="card"><h2>{}</h2><form method="post" action="{}" class="stack">{}').format(
         t(request, "新增业务", "Add a service"), _url(request, "/staff/queue/setup/new-service"), csrf_input(request))
     out += Markup('<label>{} <input name="code" value="{}" maxlength="1" pattern="[A-Za-z]" required></label>').format(
