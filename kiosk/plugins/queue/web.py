@@ -23,11 +23,10 @@ from . import board as board_mod
 from . import service, stats
 from .models import QueueCounter, QueueService, Ticket
 from .service import OUTCOMES, QueueError
+from .stats_web import OUTCOME_NAMES, distribution_tables
 
 CSS = Path(__file__).with_name("static") / "queue.css"
 STYLES = ("/queue/static/queue.css",)
-OUTCOME_NAMES = {"done": ("办结", "Done"), "consulted": ("咨询解答", "Answered"), "incomplete": ("材料不全", "Documents missing"),
-                 "referred": ("转办", "Referred"), "other": ("其他", "Other")}
 
 
 def build_router(ctx) -> APIRouter:
@@ -512,7 +511,7 @@ def _stats_body(request: Request, data: dict) -> Markup:
     table2 = Markup('<h2>{}</h2><div class="table-wrap"><table class="q-stats"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>').format(
         t(request, "预约、网上取号与评价", "Appointments, remote tickets and ratings"), Markup("").join(Markup("<th>{}</th>").format(h) for h in head2), rows2)
     return (Markup("<p>{} {} · {} {}</p>").format(t(request, "日期", "Day"), data["day"], t(request, "共取号", "Tickets"), data["tickets"])
-            + table + table2 + hour_chart(request, data["tickets_per_hour"]))
+            + table + table2 + distribution_tables(request, data) + hour_chart(request, data["tickets_per_hour"]))
 
 
 def hour_chart(request: Request, per_hour: list[int]) -> Markup:
