@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from kiosk.housekeeping import run_daily_tick
@@ -93,23 +94,22 @@ def test_a_number_taken_before_the_reset_ran_gets_the_next_free_one(qctx, monkey
 def test_carry_over_wraps_past_the_last_number_without_collision(qctx, monkeypatch):
     with qctx.transaction() as s:
         a = s.get(QueueService, "A")
-        a.carry_over, a.first_number, a.last_number, a.daily_cap = True, 1, 4, 4
-    monday = [service.take_ticket(qctx, "A").ticket for _ in range(4)]  # A001–A004
-    for _ in range(2):
-        service.call_next(qctx, 1, "A")
-    service.finish(qctx, 1)  # A001, A002 served; A003, A004 wait
+        a.carry_over, a.first_number, a.last_number, a.daily_cap = True, 1, 5, 5
+    monday = [service.take_ticket(qctx, "A").ticket for _ in range(5)]  # A001–A005
+    service.call_next(qctx, 1, "A")
+    for number in ("A003", "A004", "A005"):
+        service.call_number(qctx, 1, number)
+    service.finish(qctx, 1)  # everyone served but A002, still waiting at closing
     monkeypatch.setenv("KIOSK_NOW", TUESDAY_9AM)
     service.close_previous_days(qctx, qctx.today())
-    # Tuesday continues after A004: wraps to 1, then 2; 3 and 4 are held by the carried tickets, so the day is full.
-    assert [service.take_ticket(qctx, "A").ticket.display for _ in range(2)] == ["A001", "A002"]
-    try:
+    # Tuesday continues after A005: wraps to 1, skips the carried A002, then 3, 4, 5; five numbers, five tickets: full.
+    assert [service.take_ticket(qctx, "A").ticket.display for _ in range(4)] == ["A001", "A003", "A004", "A005"]
+    with pytest.raises(service.QueueError) as err:
         service.take_ticket(qctx, "A")
-        raise AssertionError("a fifth ticket in a range of four numbers")
-    except service.QueueError as exc:
-        assert exc.code == "full"
+    assert err.value.code == "full"
     with qctx.sessions() as s:
         today = sorted(t.display for t in s.scalars(select(Ticket).where(Ticket.business_day == "2026-12-01")))
-    assert today == ["A001", "A002", "A003", "A004"] and monday[2].display == "A003"
+    assert today == ["A001", "A002", "A003", "A004", "A005"] and _ticket(qctx, monday[1].id).business_day == "2026-12-01"
 
 
 def test_tracking_page_of_a_carried_ticket_keeps_working(qctx, client, monkeypatch):  # noqa: F811
