@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -110,3 +112,23 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work is committed on success and rolled back on any exception."""
     with factory() as session, session.begin():
         yield session
+
+
+def bump_counter(session: Session, model, keys: dict, *, column: str = "last", first: int = 1, next_value=None) -> int:
+    """Advance the counter row of ``model`` found by ``keys`` and return its new value, in one statement.
+
+    ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (the dialect's own insert): the first call for these
+    keys creates the row with ``first``; later ones set the column to ``next_value`` (a SQL expression,
+    default ``column + 1``). The row stays locked until the caller's transaction ends (SQLite: the
+    write transaction's lock; PostgreSQL: the conflicting row's lock), so concurrent callers get
+    consecutive values and a rollback gives the value back. Used for ticket and case numbers.
+    """
+    col = getattr(model, column)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert(model)
+        .values(**keys, **{column: first})
+        .on_conflict_do_update(index_elements=[getattr(model, k) for k in keys], set_={column: col + 1 if next_value is None else next_value})
+        .returning(col)
+    )
+    return session.execute(stmt).scalar_one()

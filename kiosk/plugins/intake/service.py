@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.clock import utcnow
+from kiosk.db import bump_counter
 from kiosk.receipts import IssuedReceipt
 from kiosk.security import seal_token, unseal_token
 
@@ -129,11 +128,7 @@ def _sort_key(code: str) -> int:
 
 # -- filing ----------------------------------------------------------------------------------------------
 def _next_number(s: Session, day: str) -> int:
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (insert(DayCounter).values(day=day, last=1)
-            .on_conflict_do_update(index_elements=[DayCounter.day], set_={"last": DayCounter.last + 1})
-            .returning(DayCounter.last))
-    return s.execute(stmt).scalar_one()
+    return bump_counter(s, DayCounter, {"day": day})
 
 
 def _slip_lines(case: Case, cat: catalog.Category, building: Building, team: Team | None) -> list[str]:

@@ -155,8 +155,8 @@ def check_in(ctx, code: str) -> TakeResult:
             if appointment.state != "booked":  # another kiosk checked it in a moment ago
                 raise IntegrityError("check-in", None, Exception("checked in meanwhile"))
             service = s.get(QueueService, appointment.service_code)
-            number = _next_number(s, business_day(ctx), service.code)
-            if number > 999:
+            number = _next_number(s, business_day(ctx), service)  # not bound by the walk-in cap, only by the range
+            if number is None:
                 raise QueueError("full", "今天的号已用完，请到前台咨询", "no numbers left today: please ask at the desk")
             result = issue(ctx, s, service, number, key=key, source="appt", by=f"kiosk:{ctx.terminal}")
             appointment.state, appointment.ticket_id = "checked_in", result.ticket.id

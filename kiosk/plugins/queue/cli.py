@@ -258,16 +258,53 @@ def register_more(queue_group: click.Group) -> None:
     @click.option("--minutes-per-person", type=int, default=8, show_default=True)
     @click.option("--target-minutes", type=int, default=30, show_default=True)
     @click.option("--material", "materials", multiple=True, help="One item of the materials list (repeat).")
+    @click.option("--first-number", default="1", show_default=True, help="起始号: the day's first number.")
+    @click.option("--last-number", default="999", show_default=True, help="结束号 (≤ 999): past it numbering wraps to the first.")
+    @click.option("--step", "number_step", default="1", show_default=True, help="号码间隔: the increment between numbers.")
+    @click.option("--carry-over", is_flag=True, help="跨日保留: tickets still waiting at the daily reset move to the next day.")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
-    def service_add_cmd(state, code, name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials, as_json):
+    def service_add_cmd(state, code, name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials,
+                        first_number, last_number, number_step, carry_over, as_json):
         """Add a service with ticket letter CODE."""
         try:
             svc = service.create_service(state.ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
-                                         minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=list(materials))
+                                         minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=list(materials),
+                                         first_number=first_number, last_number=last_number, number_step=number_step,
+                                         carry_over=carry_over)
         except QueueError as exc:
             _fail(exc)
         _emit({"code": svc.code, "name": svc.name}, as_json, f"service {svc.code} {svc.name} added")
+
+    @queue_group.command("service-set")
+    @click.argument("code")
+    @click.option("--daily-cap", type=int, default=None, help="每日上限.")
+    @click.option("--first-number", default=None, help="起始号: the day's first number.")
+    @click.option("--last-number", default=None, help="结束号 (≤ 999): past it numbering wraps to the first.")
+    @click.option("--step", "number_step", default=None, help="号码间隔: the increment between numbers.")
+    @click.option("--carry-over/--no-carry-over", default=None, help="跨日保留: waiting tickets move to the next day at the reset.")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def service_set_cmd(state, code, daily_cap, first_number, last_number, number_step, carry_over, as_json):
+        """Change the daily cap, numbering or carry-over of service CODE; options left out keep their value."""
+        from .models import QueueService
+
+        with state.ctx.sessions() as s:
+            svc = s.get(QueueService, (code or "").strip().upper())
+        if svc is None:
+            _fail(QueueError("unknown_service", "没有这项业务", f"no service with code {code!r}"))
+        try:
+            svc = service.update_service(
+                state.ctx, svc.code, name=svc.name, name_en=svc.name_en, hours=svc.hours,
+                daily_cap=svc.daily_cap if daily_cap is None else daily_cap, minutes_per_person=svc.minutes_per_person,
+                target_minutes=svc.target_minutes, materials=list(svc.materials or []), active=svc.active,
+                first_number=first_number, last_number=last_number, number_step=number_step, carry_over=carry_over)
+        except QueueError as exc:
+            _fail(exc)
+        data = {"code": svc.code, "daily_cap": svc.daily_cap, "first_number": svc.first_number, "last_number": svc.last_number,
+                "number_step": svc.number_step, "carry_over": svc.carry_over}
+        _emit(data, as_json, f"service {svc.code}: numbers {svc.first_number}–{svc.last_number} step {svc.number_step}, "
+                             f"daily cap {svc.daily_cap}, carry over {'on' if svc.carry_over else 'off'}")
 
     @queue_group.command("counter-add")
     @click.argument("number", type=int)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.clock import utcnow
@@ -13,7 +13,7 @@ from kiosk.db import Base, UTCDateTime
 
 
 class QueueService(Base):
-    """A service of the hall (社保医保 A…): its letter, hours, daily cap and materials list."""
+    """A service of the hall (社保医保 A…): its letter, hours, daily cap, numbering and materials list."""
 
     __tablename__ = "queue_service"
 
@@ -27,6 +27,13 @@ class QueueService(Base):
     target_minutes: Mapped[int] = mapped_column(Integer, default=30)  # waiting longer than this misses the target
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort: Mapped[int] = mapped_column(Integer, default=0)
+    # Numbering (Novo SGA's numeroInicial/numeroFinal/incremento): from first_number in steps of
+    # number_step, back to first_number past last_number (≤ 999: the display stays letter + 3 digits).
+    first_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_number: Mapped[int] = mapped_column(Integer, default=999, server_default="999")
+    number_step: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # TheQ #969: at the daily reset, tickets still waiting move into the new day keeping their place.
+    carry_over: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class QueueCounter(Base):

@@ -85,8 +85,8 @@ def _take(ctx, code: str, key: str | None) -> TakeResult:
         if remote_today >= remote_quota(ctx, service):
             raise QueueError("remote_full", f"{service.name}今天的网上取号名额已满，请到大厅取号机取号",
                              f"today's remote tickets for {service.name_en or service.name} are all taken: take one at the kiosk in the hall")
-        number = _next_number(s, day, code)
-        if number > service.daily_cap:
+        number = _next_number(s, day, service, service.daily_cap)
+        if number is None:
             raise QueueError("full", f"{service.name}今天的号已取完，请明天再来", f"today's tickets for {service.name_en or service.name} are all taken")
         return issue(ctx, s, service, number, key=key, source="remote", state="pending", activation_code=new_code(s, day), by="web:remote")
 

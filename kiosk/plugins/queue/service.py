@@ -3,11 +3,13 @@
 Every function opens its own transaction through the context and commits before returning, so the
 kiosk screen, the counter web page and the CLI share one behaviour. Nothing here imports Kivy.
 
-Numbering: one row per (business day, letter) incremented with INSERT … ON CONFLICT DO UPDATE …
+Numbering: one row per (business day, letter) advanced with INSERT … ON CONFLICT DO UPDATE …
 RETURNING inside the ticket's transaction (SQLite: BEGIN IMMEDIATE serialises writers; PostgreSQL:
-the conflicting row is locked), and UNIQUE(business_day, letter, number) as the backstop. The
-business day is the date in the center's zone, so numbers restart at local midnight while old
-tickets stay in the table as history.
+the conflicting row is locked), and UNIQUE(business_day, letter, number) as the backstop. Each
+service numbers from its first number in steps of its increment and wraps past its last number;
+a number still present that day is skipped, and the daily cap (counted in tickets, not read off
+the number) may not exceed the numbers the range holds. The business day is the date in the
+center's zone, so numbers restart at local midnight while old tickets stay in the table as history.
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.clock import utcnow
+from kiosk.db import bump_counter
 from kiosk.receipts import IssuedReceipt
 from kiosk.security import seal_token, unseal_token
 
@@ -185,15 +186,34 @@ def services_overview(ctx) -> list[ServiceStatus]:
 
 
 # -- taking a ticket ---------------------------------------------------------------------------------
-def _next_number(s: Session, day: str, letter: str) -> int:
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(DayNumber)
-        .values(business_day=day, letter=letter, last=1)
-        .on_conflict_do_update(index_elements=[DayNumber.business_day, DayNumber.letter], set_={"last": DayNumber.last + 1})
-        .returning(DayNumber.last)
-    )
-    return s.execute(stmt).scalar_one()
+def numbers_in_range(first: int, last: int, step: int) -> int:
+    """How many distinct numbers one turn of a service's range holds (first, first+step, … ≤ last)."""
+    return (last - first) // step + 1 if step >= 1 and last >= first else 0
+
+
+def _next_number(s: Session, day: str, service: QueueService, cap: int | None = None) -> int | None:
+    """The service's next number today, or None when today's ``cap`` tickets (default: every number of
+    the range) are out.
+
+    The counter row is advanced first, so it stays locked to the end of the transaction: the count
+    and the skip below then see every ticket committed before, on both databases. Past the last
+    number (or outside the range after staff changed it) the counter goes back to the first; a
+    number a ticket still holds today (carried over from yesterday) is skipped.
+    """
+    first, last, step = service.first_number or 1, service.last_number or 999, service.number_step or 1
+    size = numbers_in_range(first, last, step)
+    step_on = DayNumber.last + step
+    advance = case(((step_on > last) | (step_on < first), first), else_=step_on)
+    keys = {"business_day": day, "letter": service.code}
+    number = bump_counter(s, DayNumber, keys, first=first, next_value=advance)
+    issued = s.scalar(select(func.count()).select_from(Ticket).where(Ticket.business_day == day, Ticket.letter == service.code)) or 0
+    if issued >= (size if cap is None else min(cap, size)):
+        return None
+    for _ in range(2 * size + 1):  # fewer tickets than numbers: a free one comes within one turn (two if the range just changed)
+        if s.scalar(select(Ticket.id).where(Ticket.business_day == day, Ticket.letter == service.code, Ticket.number == number)) is None:
+            return number
+        number = bump_counter(s, DayNumber, keys, first=first, next_value=advance)
+    return None
 
 
 def _slip_lines(service: QueueService, ahead: int, wait: WaitRange, priority: bool) -> list[str]:
@@ -241,10 +261,10 @@ def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None) 
                     f"{service.name}现在不办理，{_when_zh(opens, now)}开始取号",
                     f"{service.name_en or service.name} is closed now; it opens {opens:%Y-%m-%d %H:%M}",
                 )
-            # The cap is checked on the number itself: the counter row is locked by the increment, so two
-            # kiosks at the last ticket cannot both pass (the rollback gives the number back).
-            number = _next_number(s, day, code)
-            if number > service.daily_cap:
+            # The cap is checked after the counter row is locked by the increment, so two kiosks at the
+            # last ticket cannot both pass (the rollback gives the number back).
+            number = _next_number(s, day, service, service.daily_cap)
+            if number is None:
                 raise QueueError("full", f"{service.name}今天的号已取完，请明天再来", f"today's tickets for {service.name_en or service.name} are all taken")
             result = issue(ctx, s, service, number, priority=priority, key=key)
     except IntegrityError:
@@ -573,13 +593,56 @@ def ticket_status(ctx, ticket_id: int) -> tuple[Ticket, QueueService, int, WaitR
 
 
 def close_previous_days(ctx, today) -> int:
-    """The daily reset: tickets of earlier days still open end as "closed" (kept as history, never deleted)."""
+    """The daily reset: tickets of earlier days still open end as "closed" (kept as history, never deleted).
+
+    Services with ``carry_over`` first move their still-waiting tickets into today (see
+    :func:`_carry_over`); returns how many tickets were closed.
+    """
     iso = today.isoformat()
     with ctx.transaction() as s:
+        _carry_over(s, iso)
         return s.execute(
             update(Ticket).where(Ticket.business_day < iso, Ticket.state.in_(("waiting", "called", "parked", "pending")))
             .values(state="closed", outcome="reset", finished_at=utcnow())
         ).rowcount
+
+
+def _carry_over(s: Session, iso: str) -> int:
+    """TheQ #969 carry-over: waiting tickets of earlier days, in services that carry over, become today's.
+
+    A ticket keeps its number, arrival time, priority and lane, so it stays ahead of today's arrivals
+    (the queue is ordered by arrival). Today's numbering of its letter continues after the last
+    number of the day before (and skips numbers still held), so a new ticket never collides with a
+    carried one. If a number is taken today already (tickets issued before the reset ran) the
+    carried ticket gets the letter's next free number instead: it keeps its place either way. Each
+    move is a "carry" event.
+    """
+    carrying = [svc.code for svc in s.scalars(select(QueueService).where(QueueService.carry_over.is_(True)))]
+    if not carrying:
+        return 0
+    tickets = list(s.scalars(select(Ticket).where(Ticket.business_day < iso, Ticket.state == "waiting", Ticket.service_code.in_(carrying))
+                             .order_by(Ticket.arrived_at, Ticket.id)))
+    for letter in sorted({t.letter for t in tickets}):
+        last = s.scalar(select(DayNumber.last).where(DayNumber.letter == letter, DayNumber.business_day < iso)
+                        .order_by(DayNumber.business_day.desc()).limit(1))
+        if last is not None and s.get(DayNumber, (iso, letter)) is None:
+            s.add(DayNumber(business_day=iso, letter=letter, last=last))
+    s.flush()
+    moved = 0
+    for ticket in tickets:
+        old_day, old_display = ticket.business_day, ticket.display
+        number = ticket.number
+        if s.scalar(select(Ticket.id).where(Ticket.business_day == iso, Ticket.letter == ticket.letter, Ticket.number == number)) is not None:
+            letter_service = s.get(QueueService, ticket.letter)
+            number = _next_number(s, iso, letter_service) if letter_service is not None else None
+            if number is None:
+                continue  # no free number left today: the reset below closes it as before
+        ticket.business_day, ticket.number = iso, number
+        s.add(QueueEvent(ticket_id=ticket.id, action="carry", by="system",
+                         detail={"number": ticket.display, "from_day": old_day, "to_day": iso, "was": old_display}))
+        s.flush()
+        moved += 1
+    return moved
 
 
 RATING_LEVELS = {5: ("非常满意", "Very satisfied"), 4: ("满意", "Satisfied"), 3: ("基本满意", "Mostly satisfied"),
@@ -617,8 +680,42 @@ def rating_of(ctx, ticket_id: int):
         return s.scalar(select(QueueRating).where(QueueRating.ticket_id == ticket_id))
 
 
+def _whole_number(raw, field: str, zh: str, en: str) -> int:
+    """A form or CLI value that must be a whole number; the refusal names the field."""
+    try:
+        return int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise QueueError(f"bad_{field}", f"{zh}应为整数，您填的是“{raw}”", f"{en} must be a whole number, not {str(raw)!r}") from None
+
+
+def checked_numbering(first_number, last_number, number_step, daily_cap: int) -> dict:
+    """First number, last number and increment of a service, checked together with its daily cap.
+
+    The cap may not exceed the numbers one turn of the range holds: past the last number the
+    numbering wraps to the first, and a day must never hand out a number twice.
+    """
+    first = _whole_number(first_number, "first_number", "起始号", "The first number")
+    last = _whole_number(last_number, "last_number", "结束号", "The last number")
+    step = _whole_number(number_step, "number_step", "号码间隔", "The increment")
+    if not 1 <= first <= 999:
+        raise QueueError("bad_first_number", "起始号应在 1–999 之间", "the first number must be 1–999")
+    if not first <= last <= 999:
+        raise QueueError("bad_last_number", f"结束号应在起始号 {first} 到 999 之间（号码为字母加三位数）",
+                         f"the last number must be between the first number ({first}) and 999 (numbers have three digits)")
+    if not 1 <= step <= max(1, last - first):
+        raise QueueError("bad_number_step", f"号码间隔应在 1–{max(1, last - first)} 之间",
+                         f"the increment must be 1–{max(1, last - first)}")
+    size = numbers_in_range(first, last, step)
+    if daily_cap > size:
+        raise QueueError("bad_cap", f"每日上限 {daily_cap} 超过了号码范围 {first}–{last}（间隔 {step}）能发的 {size} 个号，同一天会出现重号；"
+                                    f"请把每日上限改为不超过 {size}，或放宽号码范围",
+                         f"the daily cap {daily_cap} is more than the {size} numbers of {first}–{last} in steps of {step}: a day would "
+                         f"repeat numbers; lower the daily cap to {size} or widen the range")
+    return {"first_number": first, "last_number": last, "number_step": step}
+
+
 def _checked_service_fields(name: str, name_en: str, hours: str, daily_cap: int, minutes_per_person: int,
-                            target_minutes: int, materials: list[str]) -> dict:
+                            target_minutes: int, materials: list[str], first_number=1, last_number=999, number_step=1) -> dict:
     """The fields of a service, checked and cleaned; a bad one raises before anything is written."""
     from .hours import HoursError, parse_hours
 
@@ -633,15 +730,27 @@ def _checked_service_fields(name: str, name_en: str, hours: str, daily_cap: int,
         raise QueueError("bad_cap", "每日上限应在 1–999 之间", "the daily cap must be 1–999 (three-digit numbers)")
     if not 1 <= minutes_per_person <= 120 or not 1 <= target_minutes <= 480:
         raise QueueError("bad_minutes", "分钟数不合理", "minutes per person 1–120, target wait 1–480")
+    numbering = checked_numbering(first_number, last_number, number_step, daily_cap)
     return {"name": name, "name_en": name_en[:60], "hours": ",".join(part.strip() for part in hours.split(",") if part.strip()),
             "daily_cap": daily_cap, "minutes_per_person": minutes_per_person, "target_minutes": target_minutes,
-            "materials": [m.strip()[:40] for m in materials if m.strip()][:8]}
+            "materials": [m.strip()[:40] for m in materials if m.strip()][:8]} | numbering
 
 
 def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily_cap: int, minutes_per_person: int,
-                   target_minutes: int, materials: list[str], active: bool) -> QueueService:
-    """Staff edit a service: everything is checked first, so a bad field changes nothing."""
-    fields = _checked_service_fields(name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials)
+                   target_minutes: int, materials: list[str], active: bool, first_number=None, last_number=None,
+                   number_step=None, carry_over: bool | None = None) -> QueueService:
+    """Staff edit a service: everything is checked first, so a bad field changes nothing.
+
+    Numbering (and ``carry_over``) left as None keeps the service's current value. A change applies from the next ticket;
+    numbers already given today stay reserved (they are skipped until tomorrow).
+    """
+    with ctx.sessions() as s:
+        svc = s.get(QueueService, (code or "").upper())
+        if svc is None:
+            raise QueueError("unknown_service", "没有这项业务", f"no service with code {code!r}")
+        current = (svc.first_number, svc.last_number, svc.number_step)
+    numbering = [current[i] if value is None else value for i, value in enumerate((first_number, last_number, number_step))]
+    fields = _checked_service_fields(name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials, *numbering)
     with ctx.transaction() as s:
         svc = s.get(QueueService, (code or "").upper())
         if svc is None:
@@ -649,21 +758,25 @@ def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily
         for key, value in fields.items():
             setattr(svc, key, value)
         svc.active = active
+        if carry_over is not None:
+            svc.carry_over = bool(carry_over)
         return svc
 
 
 def create_service(ctx, code: str, *, name: str, name_en: str = "", hours: str = "08:30-12:00,13:30-17:00", daily_cap: int = 200,
-                   minutes_per_person: int = 8, target_minutes: int = 30, materials: list[str] | None = None) -> QueueService:
+                   minutes_per_person: int = 8, target_minutes: int = 30, materials: list[str] | None = None,
+                   first_number=1, last_number=999, number_step=1, carry_over: bool = False) -> QueueService:
     """A new service with its own ticket letter (A–Z, not used yet); it is listed after the others."""
     code = (code or "").strip().upper()
     if len(code) != 1 or not ("A" <= code <= "Z"):
         raise QueueError("bad_code", "业务字母应为 A–Z 中的一个", "the service letter must be one of A–Z")
-    fields = _checked_service_fields(name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials or [])
+    fields = _checked_service_fields(name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials or [],
+                                     first_number, last_number, number_step)
     with ctx.transaction() as s:
         if s.get(QueueService, code) is not None:
             raise QueueError("code_taken", f"字母 {code} 已被其他业务使用", f"the letter {code} is already used")
         last = s.scalar(select(func.max(QueueService.sort))) or 0
-        svc = QueueService(code=code, active=True, sort=last + 1, **fields)
+        svc = QueueService(code=code, active=True, sort=last + 1, carry_over=bool(carry_over), **fields)
         s.add(svc)
         return svc
 

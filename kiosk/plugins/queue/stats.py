@@ -3,6 +3,12 @@
 Wait = first call − arrival (the first call: a resident who missed the call did wait that long);
 service time = finish − last call. Estimate accuracy is the mean absolute error between the middle of
 the range the resident was shown and the real wait, over tickets that were called.
+
+Distributions (Qmatic BI style) count tickets per minute range, each range [from, to) and the last
+open-ended. Service time uses Qmatic's transaction-time buckets 0–3, 3–6, 6–9, 9–12, 12–15, 15+.
+Waiting time uses 0–5, 5–10, 10–15, 15–20, 20–30, 30+: waits in a hall run several times longer
+than a service, so 3-minute steps would pile most tickets into "15+"; 5-minute steps up to 20 then
+20–30 and 30+ keep every bucket informative and make the 30-minute default target a bucket edge.
 """
 
 from __future__ import annotations
@@ -30,6 +36,25 @@ def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
+SERVICE_EDGES = (0, 3, 6, 9, 12, 15)
+WAIT_EDGES = (0, 5, 10, 15, 20, 30)
+RESET_OUTCOME = "reset"  # closed by the daily reset (close_previous_days)
+
+
+def buckets(minutes: list[float], edges: tuple[int, ...]) -> list[dict]:
+    """How many values fall in each [edge, next edge) range; the last range is open-ended.
+
+    A value below the first edge (a clock set back) counts in the first range, so the counts always
+    add up to the number of values.
+    """
+    out = []
+    for i, low in enumerate(edges):
+        high = edges[i + 1] if i + 1 < len(edges) else None
+        count = sum(1 for v in minutes if (i == 0 or v >= low) and (high is None or v < high))
+        out.append({"label": f"{low}-{high}" if high is not None else f"{low}+", "from_min": low, "to_min": high, "count": count})
+    return out
+
+
 def day_stats(ctx, day: date | None = None) -> dict:
     day = day or ctx.today()
     iso = day.isoformat()
@@ -50,7 +75,7 @@ def day_stats(ctx, day: date | None = None) -> dict:
 
     from kiosk.clock import utcnow
 
-    from .service import QueueSettings
+    from .service import OUTCOMES, QueueSettings
 
     late = timedelta(minutes=QueueSettings.of(ctx).appointment_late_minutes)
     now = utcnow()
@@ -83,5 +108,8 @@ def day_stats(ctx, day: date | None = None) -> dict:
             "appointment_no_shows": sum(1 for a in booked if a.state == "no_show" or (a.state == "booked" and a.slot_at + late < now)),
             "remote": sum(1 for t in group if t.source == "remote"),
             "remote_pending": sum(1 for t in group if t.state == "pending"),
+            "wait_buckets": buckets(waits, WAIT_EDGES),
+            "service_buckets": buckets(service_times, SERVICE_EDGES),
+            "outcomes": {code: sum(1 for t in group if t.outcome == code) for code in (*OUTCOMES, RESET_OUTCOME)},
         })
     return {"day": iso, "services": rows, "tickets_per_hour": per_hour, "tickets": len(tickets)}

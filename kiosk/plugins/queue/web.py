@@ -23,11 +23,10 @@ from . import board as board_mod
 from . import service, stats
 from .models import QueueCounter, QueueService, Ticket
 from .service import OUTCOMES, QueueError
+from .stats_web import OUTCOME_NAMES, distribution_tables
 
 CSS = Path(__file__).with_name("static") / "queue.css"
 STYLES = ("/queue/static/queue.css",)
-OUTCOME_NAMES = {"done": ("办结", "Done"), "consulted": ("咨询解答", "Answered"), "incomplete": ("材料不全", "Documents missing"),
-                 "referred": ("转办", "Referred"), "other": ("其他", "Other")}
 
 
 def build_router(ctx) -> APIRouter:
@@ -139,18 +138,23 @@ def build_router(ctx) -> APIRouter:
     @router.post("/staff/queue/setup/service/{code}")
     def setup_service(request: Request, code: str, name: str = Form(""), name_en: str = Form(""), hours: str = Form(""),
                       daily_cap: int = Form(0), minutes_per_person: int = Form(0), target_minutes: int = Form(0),
-                      materials: str = Form(""), active: str = Form(""), user: StaffIdentity = Depends(require_admin)):
+                      materials: str = Form(""), active: str = Form(""), first_number: str = Form("1"), last_number: str = Form("999"),
+                      number_step: str = Form("1"), carry_over: str = Form(""), user: StaffIdentity = Depends(require_admin)):
         try:
             service.update_service(ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
                                    minutes_per_person=minutes_per_person, target_minutes=target_minutes,
-                                   materials=materials.splitlines(), active=bool(active))
+                                   materials=materials.splitlines(), active=bool(active),
+                                   first_number=first_number, last_number=last_number, number_step=number_step,
+                                   carry_over=bool(carry_over))
             request.session["queue_flash"] = t(request, f"{code.upper()} 类业务已保存", f"Service {code.upper()} saved")
         except QueueError as exc:
             return page(request, t(request, "业务与窗口设置", "Services and counters"),
                         Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request)))
                         + _setup_body(request, ctx, keep={code.upper(): {"name": name, "name_en": name_en, "hours": hours,
                                                                         "daily_cap": daily_cap, "minutes_per_person": minutes_per_person,
-                                                                        "target_minutes": target_minutes, "materials": materials}}),
+                                                                        "target_minutes": target_minutes, "materials": materials,
+                                                                        "first_number": first_number, "last_number": last_number,
+                                                                        "number_step": number_step, "carry_over": bool(carry_over)}}),
                         400, stylesheets=STYLES)
         return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
 
@@ -167,14 +171,19 @@ def build_router(ctx) -> APIRouter:
     @router.post("/staff/queue/setup/new-service")
     def setup_new_service(request: Request, code: str = Form(""), name: str = Form(""), name_en: str = Form(""), hours: str = Form(""),
                           daily_cap: int = Form(0), minutes_per_person: int = Form(0), target_minutes: int = Form(0),
-                          materials: str = Form(""), user: StaffIdentity = Depends(require_admin)):
+                          materials: str = Form(""), first_number: str = Form("1"), last_number: str = Form("999"),
+                          number_step: str = Form("1"), carry_over: str = Form(""), user: StaffIdentity = Depends(require_admin)):
         try:
             svc = service.create_service(ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
-                                         minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=materials.splitlines())
+                                         minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=materials.splitlines(),
+                                         first_number=first_number, last_number=last_number, number_step=number_step,
+                                   carry_over=bool(carry_over))
             request.session["queue_flash"] = t(request, f"已新增 {svc.code} 类业务，别忘了给窗口勾选它", f"Service {svc.code} added: tick it on a counter")
         except QueueError as exc:
             keep = {"_new": {"code": code, "name": name, "name_en": name_en, "hours": hours, "daily_cap": daily_cap,
-                             "minutes_per_person": minutes_per_person, "target_minutes": target_minutes, "materials": materials}}
+                             "minutes_per_person": minutes_per_person, "target_minutes": target_minutes, "materials": materials,
+                             "first_number": first_number, "last_number": last_number, "number_step": number_step,
+                             "carry_over": bool(carry_over)}}
             return page(request, t(request, "业务与窗口设置", "Services and counters"),
                         Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request))) + _setup_body(request, ctx, keep=keep),
                         400, stylesheets=STYLES)
@@ -277,13 +286,15 @@ def _setup_body(request: Request, ctx, keep: dict | None = None) -> Markup:
     for svc in services:
         v = {"name": svc.name, "name_en": svc.name_en, "hours": svc.hours, "daily_cap": svc.daily_cap,
              "minutes_per_person": svc.minutes_per_person, "target_minutes": svc.target_minutes,
-             "materials": "\n".join(svc.materials or [])} | (keep or {}).get(svc.code, {})
+             "materials": "\n".join(svc.materials or []), "first_number": svc.first_number, "last_number": svc.last_number,
+             "number_step": svc.number_step, "carry_over": svc.carry_over} | (keep or {}).get(svc.code, {})
         out += Markup('<section class="card"><h2>{} {}</h2><form method="post" action="{}" class="stack">{}').format(
             svc.code, svc.name, _url(request, f"/staff/queue/setup/service/{svc.code}"), csrf_input(request))
         out += field(t(request, "名称", "Name"), "name", v["name"]) + Markup('<label>{} <input name="name_en" value="{}"></label>').format(
             t(request, "英文名称", "English name"), v["name_en"])
         out += field(t(request, "办理时间（如 08:30-12:00,13:30-17:00）", "Hours (e.g. 08:30-12:00,13:30-17:00)"), "hours", v["hours"])
         out += field(t(request, "每日上限", "Daily cap"), "daily_cap", v["daily_cap"], "number")
+        out += _numbering_fields(request, v)
         out += field(t(request, "每人预计分钟（数据不足时使用）", "Minutes per person (when data is thin)"), "minutes_per_person", v["minutes_per_person"], "number")
         out += field(t(request, "目标等候分钟", "Target wait (minutes)"), "target_minutes", v["target_minutes"], "number")
         out += Markup('<label>{} <textarea name="materials" rows="4">{}</textarea></label>').format(
@@ -301,10 +312,25 @@ def _setup_body(request: Request, ctx, keep: dict | None = None) -> Markup:
     return out
 
 
+def _numbering_fields(request: Request, v: dict) -> Markup:
+    """起始号 / 结束号 / 间隔 of a service form; text inputs, so a refused value shows again as it was typed."""
+    box = Markup('<label>{} <input name="{}" value="{}" inputmode="numeric" required></label>')
+    return Markup('<fieldset><legend>{}</legend>{}{}{}</fieldset>').format(
+        t(request, "号码（超过结束号后从起始号重新开始）", "Numbering (after the last number it starts again at the first)"),
+        box.format(t(request, "起始号（1–999）", "First number (1–999)"), "first_number", v["first_number"]),
+        box.format(t(request, "结束号（不超过 999）", "Last number (at most 999)"), "last_number", v["last_number"]),
+        box.format(t(request, "号码间隔（通常为 1）", "Increment (usually 1)"), "number_step", v["number_step"])) + Markup(
+        '<label><input type="checkbox" name="carry_over" value="1"{}> {}</label>').format(
+        Markup(" checked") if v["carry_over"] else "",
+        t(request, "跨日保留：下班时仍在等候的号，次日继续排在前面（号码不变）",
+          "Carry over: tickets still waiting at closing keep their number and place the next day"))
+
+
 def _new_forms(request: Request, services: list[QueueService], field, keep: dict) -> Markup:
     """Adding a service (a free letter) and a counter (a free number), with what was typed kept on a refusal."""
     v = {"code": "", "name": "", "name_en": "", "hours": "08:30-12:00,13:30-17:00", "daily_cap": 100, "minutes_per_person": 8,
-         "target_minutes": 30, "materials": ""} | keep.get("_new", {})
+         "target_minutes": 30, "materials": "", "first_number": 1, "last_number": 999, "number_step": 1,
+         "carry_over": False} | keep.get("_new", {})
     out = Markup('<section class="card"><h2>{}</h2><form method="post" action="{}" class="stack">{}').format(
         t(request, "新增业务", "Add a service"), _url(request, "/staff/queue/setup/new-service"), csrf_input(request))
     out += Markup('<label>{} <input name="code" value="{}" maxlength="1" pattern="[A-Za-z]" required></label>').format(
@@ -313,6 +339,7 @@ def _new_forms(request: Request, services: list[QueueService], field, keep: dict
         t(request, "英文名称", "English name"), v["name_en"])
     out += field(t(request, "办理时间（如 08:30-12:00,13:30-17:00）", "Hours (e.g. 08:30-12:00,13:30-17:00)"), "hours", v["hours"])
     out += field(t(request, "每日上限", "Daily cap"), "daily_cap", v["daily_cap"], "number")
+    out += _numbering_fields(request, v)
     out += field(t(request, "每人预计分钟（数据不足时使用）", "Minutes per person (when data is thin)"), "minutes_per_person", v["minutes_per_person"], "number")
     out += field(t(request, "目标等候分钟", "Target wait (minutes)"), "target_minutes", v["target_minutes"], "number")
     out += Markup('<label>{} <textarea name="materials" rows="3">{}</textarea></label>').format(
@@ -484,7 +511,7 @@ def _stats_body(request: Request, data: dict) -> Markup:
     table2 = Markup('<h2>{}</h2><div class="table-wrap"><table class="q-stats"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>').format(
         t(request, "预约、网上取号与评价", "Appointments, remote tickets and ratings"), Markup("").join(Markup("<th>{}</th>").format(h) for h in head2), rows2)
     return (Markup("<p>{} {} · {} {}</p>").format(t(request, "日期", "Day"), data["day"], t(request, "共取号", "Tickets"), data["tickets"])
-            + table + table2 + hour_chart(request, data["tickets_per_hour"]))
+            + table + table2 + distribution_tables(request, data) + hour_chart(request, data["tickets_per_hour"]))
 
 
 def hour_chart(request: Request, per_hour: list[int]) -> Markup:
