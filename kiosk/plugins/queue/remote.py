@@ -112,7 +112,15 @@ def here_url(ctx) -> str:
 
 
 def _activate(s, ticket: Ticket, by: str) -> Ticket:
-    ticket.state, ticket.arrived_at = "waiting", utcnow()  # joins the line now (see the module's order rule)
+    """The ticket joins the line now (see the module's order rule): behind everyone already waiting for its service,
+    even one who took a ticket in the same instant (a pinned KIOSK_NOW, or a coarse clock), whose id is larger."""
+    last = s.scalar(select(func.max(Ticket.arrived_at)).where(
+        Ticket.business_day == ticket.business_day, Ticket.service_code == ticket.service_code, Ticket.state == "waiting"))
+    now = utcnow()
+    if last is not None:
+        last = last if last.tzinfo else last.replace(tzinfo=now.tzinfo)
+        now = max(now, last + timedelta(milliseconds=1))
+    ticket.state, ticket.arrived_at = "waiting", now
     s.add(QueueEvent(ticket_id=ticket.id, action="activate", by=by, detail={"number": ticket.display}))
     s.flush()
     return ticket
