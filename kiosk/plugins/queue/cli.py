@@ -19,6 +19,20 @@ def _fail(exc: QueueError) -> None:
     raise UserError(exc.en)
 
 
+def _hall(ctx, hall: str | None) -> str | None:
+    """``--hall CODE`` checked against the halls that exist (None: every hall)."""
+    from kiosk.cli import UserError
+
+    from .service import find_hall
+
+    if hall is None:
+        return None
+    hall = hall.strip().lower()
+    if find_hall(ctx, hall) is None:
+        raise UserError(f"--hall: no hall {hall!r} (see `kiosk queue halls`)")
+    return hall
+
+
 def register(cli: click.Group) -> None:
     from . import service, stats
 
@@ -26,14 +40,35 @@ def register(cli: click.Group) -> None:
     def queue_group():
         """Queue tickets (取号叫号): services, take, call, recall, no-show, transfer, stats."""
 
-    @queue_group.command("services")
+    @queue_group.command("halls")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
-    def services_cmd(state, as_json):
+    def halls_cmd(state, as_json):
+        """The halls of this installation (服务大厅, 便民服务室…) with their services and counters."""
+        from sqlalchemy import select
+
+        from .models import QueueCounter, QueueService
+
+        with state.ctx.sessions() as s:
+            services = list(s.scalars(select(QueueService).order_by(QueueService.sort, QueueService.code)))
+            counters = list(s.scalars(select(QueueCounter).order_by(QueueCounter.number)))
+        rows = [{"code": h.code, "name": h.name, "name_en": h.name_en, "services": [x.code for x in services if x.hall == h.code],
+                 "counters": [c.number for c in counters if c.hall == h.code]} for h in service.halls(state.ctx)]
+        if as_json:
+            click.echo(json.dumps(rows, ensure_ascii=False))
+        else:
+            for r in rows:
+                click.echo(f"{r['code']:<8} {r['name']}  services {''.join(r['services']) or '-'}  counters {', '.join(map(str, r['counters'])) or '-'}")
+
+    @queue_group.command("services")
+    @click.option("--hall", default=None, help="Only this hall's services (its code, e.g. main).")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def services_cmd(state, hall, as_json):
         """Services with how many are waiting and whether they issue tickets now."""
         rows = [{"code": x.code, "name": x.name, "name_en": x.name_en, "waiting": x.waiting, "open": x.open,
                  "opens_at": x.opens_at.isoformat() if x.opens_at else None, "wait_min": x.wait.low, "wait_max": x.wait.high,
-                 "materials": x.materials} for x in service.services_overview(state.ctx)]
+                 "materials": x.materials, "hall": x.hall} for x in service.services_overview(state.ctx, _hall(state.ctx, hall))]
         if as_json:
             click.echo(json.dumps(rows, ensure_ascii=False))
         else:
@@ -151,9 +186,10 @@ def register(cli: click.Group) -> None:
 
     @queue_group.command("stats")
     @click.option("--day", default=None, help="Business day YYYY-MM-DD (default today).")
+    @click.option("--hall", default=None, help="Only this hall's services (its code, e.g. main).")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
-    def stats_cmd(state, day, as_json):
+    def stats_cmd(state, day, hall, as_json):
         """Per service and day: tickets, served, no-shows, waits, service times, estimate accuracy."""
         from datetime import date
 
@@ -163,7 +199,7 @@ def register(cli: click.Group) -> None:
             from kiosk.cli import UserError
 
             raise UserError(f"{day!r} is not a date like 2026-11-30") from None
-        data = stats.day_stats(state.ctx, d)
+        data = stats.day_stats(state.ctx, d, hall=_hall(state.ctx, hall))
         if as_json:
             click.echo(json.dumps(data, ensure_ascii=False))
         else:
