@@ -213,3 +213,17 @@ def test_cli_filters_by_hall_and_keeps_its_json(isolated_env):
         {"code": "main", "name": "服务大厅", "name_en": "Service hall", "services": list("ABCDEF"), "counters": [1, 2, 3, 4, 5, 6]}]
     bad = run("queue", "stats", "--hall", "nowhere", "--json", check=False)
     assert bad.returncode == 2 and "--hall" in bad.stderr
+    assert json.loads(run("queue", "hall-add", "bm", "--name", "便民服务室", "--json").stdout)["code"] == "bm"
+    dup = run("queue", "service-add", "A", "--name", "便民代办", "--hall", "bm", check=False)
+    assert dup.returncode == 2 and "another hall uses other letters" in dup.stderr
+    run("queue", "service-add", "G", "--name", "便民代办", "--hall", "bm")
+    wrong = run("queue", "counter-add", "7", "--services", "A", "--hall", "bm", check=False)
+    assert wrong.returncode == 2 and "another hall" in wrong.stderr
+    run("queue", "counter-add", "7", "--services", "G", "--hall", "bm")
+    run("queue", "take", "G")
+    run("queue", "take", "A")
+    assert json.loads(run("queue", "call", "--counter", "7", "--json").stdout)["number"] == "G001"
+    assert json.loads(run("queue", "call", "--counter", "7", "--json").stdout)["number"] is None
+    small = json.loads(run("queue", "stats", "--hall", "bm", "--json").stdout)
+    assert [r["code"] for r in small["services"]] == ["G"] and small["tickets"] == 1
+    assert [r["code"] for r in json.loads(run("queue", "services", "--hall", "bm", "--json").stdout)] == ["G"]

@@ -60,6 +60,21 @@ def register(cli: click.Group) -> None:
             for r in rows:
                 click.echo(f"{r['code']:<8} {r['name']}  services {''.join(r['services']) or '-'}  counters {', '.join(map(str, r['counters'])) or '-'}")
 
+    @queue_group.command("hall-add")
+    @click.argument("code")
+    @click.option("--name", required=True, help="e.g. 便民服务室")
+    @click.option("--name-en", default="")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def hall_add_cmd(state, code, name, name_en, as_json):
+        """Add a hall CODE; then give it services and counters (--hall CODE) and set hall = "CODE" under
+        [plugins.queue] in the config of its kiosk and display."""
+        try:
+            hall = service.create_hall(state.ctx, code, name=name, name_en=name_en)
+        except QueueError as exc:
+            _fail(exc)
+        _emit({"code": hall.code, "name": hall.name, "name_en": hall.name_en}, as_json, f"hall {hall.code} {hall.name} added")
+
     @queue_group.command("services")
     @click.option("--hall", default=None, help="Only this hall's services (its code, e.g. main).")
     @click.option("--json", "as_json", is_flag=True)
@@ -294,13 +309,15 @@ def register_more(queue_group: click.Group) -> None:
     @click.option("--minutes-per-person", type=int, default=8, show_default=True)
     @click.option("--target-minutes", type=int, default=30, show_default=True)
     @click.option("--material", "materials", multiple=True, help="One item of the materials list (repeat).")
+    @click.option("--hall", default=service.DEFAULT_HALL, show_default=True, help="The hall it belongs to (see `kiosk queue halls`).")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
-    def service_add_cmd(state, code, name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials, as_json):
-        """Add a service with ticket letter CODE."""
+    def service_add_cmd(state, code, name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials, hall, as_json):
+        """Add a service with ticket letter CODE (unique across all halls)."""
         try:
             svc = service.create_service(state.ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
-                                         minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=list(materials))
+                                         minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=list(materials),
+                                         hall=_hall(state.ctx, hall))
         except QueueError as exc:
             _fail(exc)
         _emit({"code": svc.code, "name": svc.name}, as_json, f"service {svc.code} {svc.name} added")
@@ -309,12 +326,13 @@ def register_more(queue_group: click.Group) -> None:
     @click.argument("number", type=int)
     @click.option("--name", default="")
     @click.option("--services", required=True, help="Letters of the services it serves, e.g. A,B.")
+    @click.option("--hall", default=service.DEFAULT_HALL, show_default=True, help="The hall it stands in; it serves only that hall's services.")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
-    def counter_add_cmd(state, number, name, services, as_json):
+    def counter_add_cmd(state, number, name, services, hall, as_json):
         """Add a counter (窗口) serving the given services."""
         try:
-            desk = service.create_counter(state.ctx, number, name=name, services=services.split(","))
+            desk = service.create_counter(state.ctx, number, name=name, services=services.split(","), hall=_hall(state.ctx, hall))
         except QueueError as exc:
             _fail(exc)
         _emit({"counter": desk.number, "name": desk.name, "services": desk.services}, as_json,
