@@ -227,3 +227,37 @@ def test_cli_filters_by_hall_and_keeps_its_json(isolated_env):
     small = json.loads(run("queue", "stats", "--hall", "bm", "--json").stdout)
     assert [r["code"] for r in small["services"]] == ["G"] and small["tickets"] == 1
     assert [r["code"] for r in json.loads(run("queue", "services", "--hall", "bm", "--json").stdout)] == ["G"]
+
+
+def test_the_migration_puts_existing_services_and_counters_in_the_main_hall(db_url, isolated_env):
+    """Upgrading a database made before halls: its services and counters end in 'main', and back down."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from kiosk.migrate import alembic_config
+    from kiosk.plugins.queue import MIGRATIONS
+
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(db_url)
+
+    def migrate(action, target):
+        cfg = alembic_config(engine, [MIGRATIONS])
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            action(cfg, target)
+
+    migrate(command.upgrade, "0004_queue")
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO queue_service (code, name, name_en, materials, hours, daily_cap, minutes_per_person, "
+                       "target_minutes, active, sort) VALUES ('A', '社保', '', '[]', '08:30-12:00', 200, 8, 30, true, 0)"))
+        c.execute(text("INSERT INTO queue_counter (number, name, services, paused, normal_since_priority) "
+                       "VALUES (1, '1 号窗口', '[\"A\"]', false, 0)"))
+    migrate(command.upgrade, "0006_queue")
+    with engine.connect() as c:
+        assert c.execute(text("SELECT code, name FROM queue_hall")).all() == [("main", "服务大厅")]
+        assert c.execute(text("SELECT hall FROM queue_service")).scalar_one() == "main"
+        assert c.execute(text("SELECT hall FROM queue_counter")).scalar_one() == "main"
+    migrate(command.downgrade, "0004_queue")
+    with engine.connect() as c:
+        assert c.execute(text("SELECT code FROM queue_service")).scalar_one() == "A"  # the data survives the way back
+    engine.dispose()
