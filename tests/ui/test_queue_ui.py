@@ -124,7 +124,7 @@ def test_hall_display_shows_and_captions_every_call(queue_ui, monkeypatch):
     service.take_ticket(app.ctx, "A")
     service.take_ticket(app.ctx, "C")
     a = service.call_next(app.ctx, 2).display
-    b = service.call_next(app.ctx, 4).display  # two calls at once: both captions are shown, one after the other
+    b = service.call_number(app.ctx, 4, service.take_ticket(app.ctx, "C").ticket.display).display  # two calls at once: both captions are shown, one after the other
     assert harness.until(lambda: screen.caption == f"请 {a} 号 到 2 号窗口办理", timeout=5)
     assert harness.until(lambda: screen.caption == f"请 {b} 号 到 4 号窗口办理", timeout=5)
     assert harness.until(lambda: (a, 2) in spoken and (b, 4) in spoken, timeout=5)
@@ -134,3 +134,42 @@ def test_hall_display_shows_and_captions_every_call(queue_ui, monkeypatch):
     assert harness.until(lambda: spoken.count((a, 2)) == 2, timeout=5)
     app.go_home()
     assert not screen._events  # it stops polling when it leaves the screen
+
+
+def test_hall_display_flashes_the_called_counter_for_deaf_residents(queue_ui, monkeypatch, tmp_path):
+    """A new call inverts its counter's cell (black on yellow), blinks, then stays framed while fresh;
+    the flash runs on a clock the test holds, so each phase is looked at (and photographed) on purpose."""
+    import os
+    from pathlib import Path
+
+    from kiosk.plugins.queue import display, service, voice
+
+    class Held:
+        now = 1000.0
+
+        def __call__(self):
+            return self.now
+
+    app, harness = queue_ui
+    shots = Path(os.environ.get("KIOSK_UI_SHOTS") or tmp_path)
+    monkeypatch.setattr(voice, "announcement", lambda number, counter, cache, repeat=2: [])
+    monkeypatch.setattr(display, "MIN_SECONDS", 0.3)
+    app.open_screen("queue.display")
+    screen = app.sm.current_screen
+    held = Held()
+    monkeypatch.setattr(screen.alerts, "clock", held)
+    cells = lambda: {cell.counter: cell.alert for cell in screen.ids.calls.children}  # noqa: E731
+    # called by number: the tickets other tests left waiting stay waiting (the session's database is shared)
+    a = service.call_number(app.ctx, 2, service.take_ticket(app.ctx, "A").ticket.display).display
+    assert harness.until(lambda: screen.caption == f"请 {a} 号 到 2 号窗口办理" and cells().get(2) == "on", timeout=5)
+    held.now += 0.5
+    assert harness.until(lambda: cells().get(2) == "off", timeout=2)
+    b = service.call_number(app.ctx, 4, service.take_ticket(app.ctx, "C").ticket.display).display
+    assert harness.until(lambda: screen.caption == f"请 {b} 号 到 4 号窗口办理" and cells().get(4) == "on", timeout=5)
+    assert cells()[2] == "off" and all(look == "" for counter, look in cells().items() if counter not in (2, 4))
+    harness.screenshot(shots / "display-flash-on-off.png")  # 4 inverted, 2 between two flashes
+    held.now += 4
+    assert harness.until(lambda: cells().get(2) == "fresh" and cells().get(4) == "fresh", timeout=2)
+    harness.screenshot(shots / "display-flash-fresh.png")
+    held.now += 60
+    assert harness.until(lambda: cells().get(2) == "" and cells().get(4) == "", timeout=2)

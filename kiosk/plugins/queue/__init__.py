@@ -25,7 +25,7 @@ def kiosk_plugin_info():
 
 @hookimpl
 def kiosk_models():
-    return [models.QueueService, models.QueueCounter, models.DayNumber, models.Ticket, models.QueueEvent, models.QueueRating,
+    return [models.QueueHall, models.QueueService, models.QueueCounter, models.DayNumber, models.Ticket, models.QueueEvent, models.QueueRating,
             models.QueueAppointment]
 
 
@@ -69,9 +69,9 @@ def kiosk_home_tiles(ctx):
 @hookimpl
 def kiosk_home_banners(ctx, lang):
     """The live wait board on the home screen: one line, the services people are waiting for."""
-    from .service import services_overview
+    from .service import QueueSettings, services_overview
 
-    return [line for line in [wait_board_line(services_overview(ctx), lang)] if line]
+    return [line for line in [wait_board_line(services_overview(ctx, QueueSettings.of(ctx).hall), lang)] if line]
 
 
 def wait_board_line(overview, lang: str) -> str:

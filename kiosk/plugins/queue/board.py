@@ -1,6 +1,7 @@
 """What the hall shows: the latest call per counter, the last few calls, waiting counts.
 
-Shared by the Kivy hall display, the public web board and its JSON, so all three always agree.
+Shared by the Kivy hall display, the public web board and its JSON, so all three always agree. With
+``hall`` only that hall's counters, calls and services are shown (None: the whole installation).
 """
 
 from __future__ import annotations
@@ -30,13 +31,20 @@ class Board:
     waiting: list[tuple[str, str, str, int]]  # (code, name, name_en, waiting)
 
 
-def calls_since(ctx, after_event_id: int, limit: int = 50) -> list[Call]:
+def _in_hall(stmt, hall: str | None):
+    """Only the events of the hall's counters (a ticket is called at a counter of its own hall)."""
+    if hall is None:
+        return stmt
+    return stmt.where(QueueEvent.counter.in_(select(QueueCounter.number).where(QueueCounter.hall == hall)))
+
+
+def calls_since(ctx, after_event_id: int, limit: int = 50, hall: str | None = None) -> list[Call]:
     """Calls and recalls after ``after_event_id`` (oldest first): the display's announcement feed."""
     with ctx.sessions() as s:
-        rows = s.execute(
+        rows = s.execute(_in_hall(
             select(QueueEvent.id, QueueEvent.counter, QueueEvent.at, QueueEvent.action, Ticket.letter, Ticket.number)
             .join(Ticket, Ticket.id == QueueEvent.ticket_id)
-            .where(QueueEvent.id > after_event_id, QueueEvent.action.in_(("call", "recall")))
+            .where(QueueEvent.id > after_event_id, QueueEvent.action.in_(("call", "recall"))), hall)
             .order_by(QueueEvent.id)
             .limit(limit)
         ).all()
@@ -48,19 +56,20 @@ def last_event_id(ctx) -> int:
         return s.scalar(select(func.coalesce(func.max(QueueEvent.id), 0))) or 0
 
 
-def board(ctx, recent: int = 8) -> Board:
+def board(ctx, recent: int = 8, hall: str | None = None) -> Board:
     day = business_day(ctx)
     start = datetime.fromisoformat(day).replace(tzinfo=ctx.settings.tz)
     with ctx.sessions() as s:
-        rows = s.execute(
+        rows = s.execute(_in_hall(
             select(QueueEvent.id, QueueEvent.counter, QueueEvent.at, QueueEvent.action, Ticket.letter, Ticket.number, Ticket.state, Ticket.counter)
             .join(Ticket, Ticket.id == QueueEvent.ticket_id)
-            .where(QueueEvent.action.in_(("call", "recall")), QueueEvent.at >= start, Ticket.business_day == day)
+            .where(QueueEvent.action.in_(("call", "recall")), QueueEvent.at >= start, Ticket.business_day == day), hall)
             .order_by(QueueEvent.id.desc())
             .limit(200)
         ).all()
         counters = {c.number: c for c in s.scalars(select(QueueCounter))}
-        services = list(s.scalars(select(QueueService).where(QueueService.active.is_(True)).order_by(QueueService.sort, QueueService.code)))
+        listed = select(QueueService).where(QueueService.active.is_(True)).order_by(QueueService.sort, QueueService.code)
+        services = list(s.scalars(listed if hall is None else listed.where(QueueService.hall == hall)))
         waiting = dict(
             s.execute(
                 select(Ticket.service_code, func.count()).where(Ticket.business_day == day, Ticket.state == "waiting").group_by(Ticket.service_code)

@@ -19,6 +19,20 @@ def _fail(exc: QueueError) -> None:
     raise UserError(exc.en)
 
 
+def _hall(ctx, hall: str | None) -> str | None:
+    """``--hall CODE`` checked against the halls that exist (None: every hall)."""
+    from kiosk.cli import UserError
+
+    from .service import find_hall
+
+    if hall is None:
+        return None
+    hall = hall.strip().lower()
+    if find_hall(ctx, hall) is None:
+        raise UserError(f"--hall: no hall {hall!r} (see `kiosk queue halls`)")
+    return hall
+
+
 def register(cli: click.Group) -> None:
     from . import service, stats
 
@@ -26,14 +40,50 @@ def register(cli: click.Group) -> None:
     def queue_group():
         """Queue tickets (取号叫号): services, take, call, recall, no-show, transfer, stats."""
 
-    @queue_group.command("services")
+    @queue_group.command("halls")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
-    def services_cmd(state, as_json):
+    def halls_cmd(state, as_json):
+        """The halls of this installation (服务大厅, 便民服务室…) with their services and counters."""
+        from sqlalchemy import select
+
+        from .models import QueueCounter, QueueService
+
+        with state.ctx.sessions() as s:
+            services = list(s.scalars(select(QueueService).order_by(QueueService.sort, QueueService.code)))
+            counters = list(s.scalars(select(QueueCounter).order_by(QueueCounter.number)))
+        rows = [{"code": h.code, "name": h.name, "name_en": h.name_en, "services": [x.code for x in services if x.hall == h.code],
+                 "counters": [c.number for c in counters if c.hall == h.code]} for h in service.halls(state.ctx)]
+        if as_json:
+            click.echo(json.dumps(rows, ensure_ascii=False))
+        else:
+            for r in rows:
+                click.echo(f"{r['code']:<8} {r['name']}  services {''.join(r['services']) or '-'}  counters {', '.join(map(str, r['counters'])) or '-'}")
+
+    @queue_group.command("hall-add")
+    @click.argument("code")
+    @click.option("--name", required=True, help="e.g. 便民服务室")
+    @click.option("--name-en", default="")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def hall_add_cmd(state, code, name, name_en, as_json):
+        """Add a hall CODE; then give it services and counters (--hall CODE) and set hall = "CODE" under
+        [plugins.queue] in the config of its kiosk and display."""
+        try:
+            hall = service.create_hall(state.ctx, code, name=name, name_en=name_en)
+        except QueueError as exc:
+            _fail(exc)
+        _emit({"code": hall.code, "name": hall.name, "name_en": hall.name_en}, as_json, f"hall {hall.code} {hall.name} added")
+
+    @queue_group.command("services")
+    @click.option("--hall", default=None, help="Only this hall's services (its code, e.g. main).")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def services_cmd(state, hall, as_json):
         """Services with how many are waiting and whether they issue tickets now."""
         rows = [{"code": x.code, "name": x.name, "name_en": x.name_en, "waiting": x.waiting, "open": x.open,
                  "opens_at": x.opens_at.isoformat() if x.opens_at else None, "wait_min": x.wait.low, "wait_max": x.wait.high,
-                 "materials": x.materials} for x in service.services_overview(state.ctx)]
+                 "materials": x.materials, "hall": x.hall} for x in service.services_overview(state.ctx, _hall(state.ctx, hall))]
         if as_json:
             click.echo(json.dumps(rows, ensure_ascii=False))
         else:
@@ -151,9 +201,10 @@ def register(cli: click.Group) -> None:
 
     @queue_group.command("stats")
     @click.option("--day", default=None, help="Business day YYYY-MM-DD (default today).")
+    @click.option("--hall", default=None, help="Only this hall's services (its code, e.g. main).")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
-    def stats_cmd(state, day, as_json):
+    def stats_cmd(state, day, hall, as_json):
         """Per service and day: tickets, served, no-shows, waits, service times, estimate accuracy."""
         from datetime import date
 
@@ -163,7 +214,7 @@ def register(cli: click.Group) -> None:
             from kiosk.cli import UserError
 
             raise UserError(f"{day!r} is not a date like 2026-11-30") from None
-        data = stats.day_stats(state.ctx, d)
+        data = stats.day_stats(state.ctx, d, hall=_hall(state.ctx, hall))
         if as_json:
             click.echo(json.dumps(data, ensure_ascii=False))
         else:
@@ -262,16 +313,17 @@ def register_more(queue_group: click.Group) -> None:
     @click.option("--last-number", default="999", show_default=True, help="结束号 (≤ 999): past it numbering wraps to the first.")
     @click.option("--step", "number_step", default="1", show_default=True, help="号码间隔: the increment between numbers.")
     @click.option("--carry-over", is_flag=True, help="跨日保留: tickets still waiting at the daily reset move to the next day.")
+    @click.option("--hall", default=service.DEFAULT_HALL, show_default=True, help="The hall it belongs to (see `kiosk queue halls`).")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
     def service_add_cmd(state, code, name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials,
-                        first_number, last_number, number_step, carry_over, as_json):
-        """Add a service with ticket letter CODE."""
+                        first_number, last_number, number_step, carry_over, hall, as_json):
+        """Add a service with ticket letter CODE (unique across all halls)."""
         try:
             svc = service.create_service(state.ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
                                          minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=list(materials),
                                          first_number=first_number, last_number=last_number, number_step=number_step,
-                                         carry_over=carry_over)
+                                         carry_over=carry_over, hall=_hall(state.ctx, hall))
         except QueueError as exc:
             _fail(exc)
         _emit({"code": svc.code, "name": svc.name}, as_json, f"service {svc.code} {svc.name} added")
@@ -310,12 +362,13 @@ def register_more(queue_group: click.Group) -> None:
     @click.argument("number", type=int)
     @click.option("--name", default="")
     @click.option("--services", required=True, help="Letters of the services it serves, e.g. A,B.")
+    @click.option("--hall", default=service.DEFAULT_HALL, show_default=True, help="The hall it stands in; it serves only that hall's services.")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
-    def counter_add_cmd(state, number, name, services, as_json):
+    def counter_add_cmd(state, number, name, services, hall, as_json):
         """Add a counter (窗口) serving the given services."""
         try:
-            desk = service.create_counter(state.ctx, number, name=name, services=services.split(","))
+            desk = service.create_counter(state.ctx, number, name=name, services=services.split(","), hall=_hall(state.ctx, hall))
         except QueueError as exc:
             _fail(exc)
         _emit({"counter": desk.number, "name": desk.name, "services": desk.services}, as_json,

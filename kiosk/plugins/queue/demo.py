@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from .models import QueueCounter, QueueService
+from .models import QueueCounter, QueueHall, QueueService
+from .service import DEFAULT_HALL
 
 SERVICES = [
     ("A", "社保医保", "Social & medical insurance", ["身份证原件及复印件", "户口本", "一寸照片 1 张", "社保卡（已办理的）"], 8),
@@ -26,7 +27,13 @@ COUNTERS = [
 
 
 def load(s: Session) -> None:
-    """Create the demo services and counters where they do not exist (staff edits are kept)."""
+    """Create the demo services and counters where they do not exist (staff edits are kept).
+
+    All in the hall ``main`` (the migration creates it; a second hall is added on /staff/queue/setup).
+    """
+    if s.get(QueueHall, DEFAULT_HALL) is None:
+        s.add(QueueHall(code=DEFAULT_HALL, name="服务大厅", name_en="Service hall"))
+        s.flush()
     for sort, (code, name, name_en, materials, minutes) in enumerate(SERVICES):
         if s.get(QueueService, code) is None:
             s.add(QueueService(code=code, name=name, name_en=name_en, materials=materials, minutes_per_person=minutes,

@@ -9,6 +9,9 @@ fonts and theme. (The public web board /queue/board shows the same data on phone
 New calls are read from the queue's event log every second, off the UI thread. Each one is shown as a
 caption for at least ``MIN_SECONDS`` (so a burst of calls stays readable) while its clips play in
 order. Sound failing (no engine, no card) only leaves the caption: the call itself is already a row.
+When its caption comes up, the call's counter cell also flashes yellow/black and then stays
+highlighted for a while (``alert``: for residents who cannot hear the chime; ``call_flash`` in the
+queue's settings). The display shows only the calls and services of its own hall (``hall``).
 """
 
 from __future__ import annotations
@@ -20,18 +23,21 @@ from pathlib import Path
 from kivy.clock import Clock
 from kivy.core.audio import SoundLoader
 from kivy.lang import Builder
-from kivy.properties import ListProperty, ObjectProperty, StringProperty
+from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from . import board as board_mod
+from . import alert as call_alert
 from . import remote, voice
+from .service import QueueSettings
 
 log = logging.getLogger(__name__)
 
 KV = Path(__file__).with_name("display.kv")
 MIN_SECONDS = 6.0
 POLL_SECONDS = 1.0
+ALERT_TICK = 0.1  # how often the flashing cells are repainted (the flash itself is 0.4 s on, 0.4 s off)
 _loaded = False
 
 
@@ -83,12 +89,14 @@ class HallCall(BoxLayout):
 
     number = StringProperty("")
     desk = StringProperty("")
+    counter = ObjectProperty(None)
+    alert = OptionProperty(call_alert.NONE, options=[call_alert.NONE, call_alert.ON, call_alert.OFF, call_alert.FRESH])
 
 
 class HallDisplayScreen(Screen):
     shell = ObjectProperty(None)
     caption = StringProperty("")
-    current = ListProperty([])  # [(number, counter text)]
+    current = ListProperty([])  # [(number, counter text, counter)]
     recent = StringProperty("")
     waiting = StringProperty("")
     here_url = StringProperty("")  # the rotating arrival QR for remote tickets (网上取号)
@@ -102,11 +110,16 @@ class HallDisplayScreen(Screen):
         self._showing_until = 0.0
         self._busy = False
         self._events: list = []
+        settings = QueueSettings.of(self.shell.ctx) if self.shell else QueueSettings()
+        self.hall = settings.hall
+        # The flashing alert's clock is the boot time; a test or a screenshot may swap in its own.
+        self.alerts = call_alert.CallAlerts(Clock.get_boottime, settings.call_fresh_seconds, settings.call_flash)
 
     def on_enter(self, *_args):
         """Poll and announce only while the display is on screen."""
         self.stop()
-        self._events = [Clock.schedule_interval(self.poll, POLL_SECONDS), Clock.schedule_interval(self.rotate, 0.5)]
+        self._events = [Clock.schedule_interval(self.poll, POLL_SECONDS), Clock.schedule_interval(self.rotate, 0.5),
+                        Clock.schedule_interval(self.paint_alerts, ALERT_TICK)]
         self.poll()
 
     def poll(self, *_args) -> None:
@@ -114,19 +127,27 @@ class HallDisplayScreen(Screen):
             return
         self._busy = True
         ctx = self.shell.ctx
-        after = self.last_event
+        after, hall = self.last_event, self.hall
 
         def work():
             url = remote.here_url(ctx)
-            return board_mod.calls_since(ctx, after), board_mod.board(ctx), (url, remote.here_code(ctx) if url else "")
+            return (board_mod.calls_since(ctx, after, hall=hall), board_mod.board(ctx, hall=hall),
+                    (url, remote.here_code(ctx) if url else ""))
 
         self.shell.run_in_background(work, self._polled, name="display-poll")
 
     def on_current(self, _instance, current) -> None:
         grid = self.ids.calls
         grid.clear_widgets()
-        for number, desk in current:
-            grid.add_widget(HallCall(number=number, desk=desk))
+        for number, desk, counter in current:
+            grid.add_widget(HallCall(number=number, desk=desk, counter=counter))
+        self.paint_alerts()
+
+    def paint_alerts(self, *_args) -> None:
+        """Give every counter cell its alert look for this instant (flashing, highlighted or plain)."""
+        states = self.alerts.states()
+        for cell in self.ids.calls.children:
+            cell.alert = states.get(cell.counter, call_alert.NONE)
 
     def _polled(self, result, error) -> None:
         self._busy = False
@@ -138,7 +159,7 @@ class HallDisplayScreen(Screen):
             self.last_event = max(self.last_event, call.event_id)
             self.pending.append(call)
         shell = self.shell
-        self.current = [(c.number, shell.text(f"{c.counter} 号窗口", f"Counter {c.counter}")) for c in board.current[:6]]
+        self.current = [(c.number, shell.text(f"{c.counter} 号窗口", f"Counter {c.counter}"), c.counter) for c in board.current[:6]]
         self.recent = "   ".join(f"{c.number}→{c.counter}" for c in board.recent[:8])
         self.waiting = "    ".join(shell.text(f"{name} {count} 人", f"{name_en} {count}") for _code, name, name_en, count in board.waiting)
 
@@ -152,6 +173,8 @@ class HallDisplayScreen(Screen):
         call = self.pending.popleft()
         self.caption = voice.caption(call.number, call.counter, self.shell.lang)
         self._showing_until = now + MIN_SECONDS
+        self.alerts.start(call.counter)
+        self.paint_alerts()
         cache = self.shell.ctx.settings.data_dir / "voice"
         number, counter = call.number, call.counter
         self.shell.run_in_background(lambda: voice.announcement(number, counter, cache), self._speak, name="voice")
@@ -167,6 +190,7 @@ class HallDisplayScreen(Screen):
         """Going home on the kiosk: stop polling and sounds (they start again when shown)."""
         self.stop()
         self.pending.clear()
+        self.alerts.clear()
         self.caption = ""
 
     def stop(self) -> None:

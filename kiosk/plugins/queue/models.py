@@ -12,8 +12,26 @@ from kiosk.clock import utcnow
 from kiosk.db import Base, UTCDateTime
 
 
+class QueueHall(Base):
+    """A hall (服务大厅, 便民服务室…) of the installation: its own kiosks, counters, display and services.
+
+    One PostgreSQL may serve several halls; every terminal says in its config which hall it stands in.
+    The hall ``main`` always exists, so a single-hall center never has to think about halls.
+    """
+
+    __tablename__ = "queue_hall"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(60), default="")
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class QueueService(Base):
-    """A service of the hall (社保医保 A…): its letter, hours, daily cap, numbering and materials list."""
+    """A service of a hall (社保医保 A…): its letter, hours, daily cap, numbering and materials list.
+
+    Letters are unique across the installation (numbers like A023 must never be ambiguous).
+    """
 
     __tablename__ = "queue_service"
 
@@ -34,10 +52,11 @@ class QueueService(Base):
     number_step: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # TheQ #969: at the daily reset, tickets still waiting move into the new day keeping their place.
     carry_over: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    hall: Mapped[str] = mapped_column(String(16), ForeignKey("queue_hall.code"), default="main", server_default="main")
 
 
 class QueueCounter(Base):
-    """A counter (窗口) and which services it serves."""
+    """A counter (窗口), its hall and which of the hall's services it serves."""
 
     __tablename__ = "queue_counter"
 
@@ -50,6 +69,7 @@ class QueueCounter(Base):
     normal_since_priority: Mapped[int] = mapped_column(Integer, default=1000)
     # Walk-in calls since this counter last called an appointment (预约); starts "due" like the above.
     normal_since_appointment: Mapped[int] = mapped_column(Integer, default=1000, server_default="1000")
+    hall: Mapped[str] = mapped_column(String(16), ForeignKey("queue_hall.code"), default="main", server_default="main")
 
 
 class DayNumber(Base):

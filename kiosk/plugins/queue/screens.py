@@ -73,7 +73,7 @@ class QueueServicesScreen(Screen):
         shell = self.shell
         self.rows = [
             {"code": s.code, "title": f"{s.code}  {shell.text(s.name, s.name_en)}", "detail": _wait_text(shell, s), "open": s.open}
-            for s in service.services_overview(shell.ctx)
+            for s in service.services_overview(shell.ctx, service.QueueSettings.of(shell.ctx).hall)
         ]
 
     def on_rows(self, _instance, rows) -> None:
@@ -107,7 +107,7 @@ class QueueServiceScreen(Screen):
 
     def show(self, code: str) -> None:
         shell = self.shell
-        status = next((s for s in service.services_overview(shell.ctx) if s.code == code), None)
+        status = next((s for s in service.services_overview(shell.ctx, service.QueueSettings.of(shell.ctx).hall) if s.code == code), None)
         if status is None:
             self.reset()
             return
@@ -122,7 +122,7 @@ class QueueServiceScreen(Screen):
 
     def on_pre_enter(self, *_args):
         if not self.code:  # opened directly (a screenshot, a restart): show the first service
-            first = next(iter(service.services_overview(self.shell.ctx)), None)
+            first = next(iter(service.services_overview(self.shell.ctx, service.QueueSettings.of(self.shell.ctx).hall)), None)
             if first is not None:
                 self.show(first.code)
 
@@ -132,7 +132,8 @@ class QueueServiceScreen(Screen):
         self.busy = True
         shell = self.shell
         try:
-            result = service.take_ticket(shell.ctx, self.code, priority=priority, key=f"{self.key}-{int(priority)}")
+            result = service.take_ticket(shell.ctx, self.code, priority=priority, key=f"{self.key}-{int(priority)}",
+                                         hall=service.QueueSettings.of(shell.ctx).hall)
         except QueueError as exc:
             self.busy = False
             shell.notify(exc.text(shell.lang))

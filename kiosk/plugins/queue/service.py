@@ -29,12 +29,13 @@ from kiosk.security import seal_token, unseal_token
 
 from .estimate import WaitRange, typical_minutes, wait_range
 from .hours import is_open, next_opening
-from .models import DayNumber, QueueCounter, QueueEvent, QueueService, Ticket
+from .models import DayNumber, QueueCounter, QueueEvent, QueueHall, QueueService, Ticket
 
 PLUGIN = "queue"
 OUTCOMES = ("done", "consulted", "incomplete", "referred", "other")  # 办结 咨询 材料不全 转办 其他
 _NUMBER = re.compile(r"^([A-Za-z])(\d{1,3})$")
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
+DEFAULT_HALL = "main"  # every installation has this hall; existing services and counters belong to it
 
 
 class QueueError(Exception):
@@ -66,6 +67,9 @@ class QueueSettings:
     self_rejoin_minutes: int = 10  # a missed ticket may rejoin from its page within this time (0: off)
     auto_recall_after: int = 0  # put a missed ticket back after N other calls of its service (0: off)
     rate_pad_minutes: int = 5  # the counter's rating pad offers the last served ticket this long
+    call_flash: bool = True  # a new call flashes its counter's cell on the display and board (for deaf residents)
+    call_fresh_seconds: int = 30  # after flashing, the cell stays highlighted this long
+    hall: str = DEFAULT_HALL  # the hall this terminal stands in: its kiosk lists, its display shows only this hall
 
     @classmethod
     def of(cls, ctx) -> "QueueSettings":
@@ -93,7 +97,17 @@ class QueueSettings:
             self_rejoin_minutes=num("self_rejoin_minutes", 0, 240),
             auto_recall_after=num("auto_recall_after", 0, 100),
             rate_pad_minutes=num("rate_pad_minutes", 1, 60),
+            call_flash=_flag(raw.get("call_flash", True)),
+            call_fresh_seconds=num("call_fresh_seconds", 5, 600),
+            hall=str(raw.get("hall") or DEFAULT_HALL).strip() or DEFAULT_HALL,
         )
+
+
+def _flag(value) -> bool:
+    """A config switch: TOML booleans, or the usual words when it comes from a string."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "false", "no", "off", "")
+    return bool(value)
 
 
 @dataclass
@@ -107,6 +121,7 @@ class ServiceStatus:
     opens_at: datetime | None
     wait: WaitRange
     full: bool
+    hall: str = DEFAULT_HALL
 
 
 @dataclass
@@ -166,13 +181,17 @@ def estimate(s: Session, service: QueueService, ahead: int) -> WaitRange:
     return wait_range(ahead, per_person, _open_counters(s, service.code))
 
 
-def services_overview(ctx) -> list[ServiceStatus]:
-    """Every active service with its waiting count, whether it issues now, and the wait range."""
+def services_overview(ctx, hall: str | None = None) -> list[ServiceStatus]:
+    """Every active service (of ``hall``; None: of every hall) with its waiting count, whether it issues
+    now, and the wait range."""
     now = ctx.now()
     day = business_day(ctx)
     out = []
+    listed = select(QueueService).where(QueueService.active.is_(True)).order_by(QueueService.sort, QueueService.code)
+    if hall is not None:
+        listed = listed.where(QueueService.hall == hall)
     with ctx.sessions() as s:
-        for svc in s.scalars(select(QueueService).where(QueueService.active.is_(True)).order_by(QueueService.sort, QueueService.code)):
+        for svc in s.scalars(listed):
             waiting = s.scalar(select(func.count()).select_from(_waiting(s, day, svc.code).subquery())) or 0
             issued_today = s.scalar(select(func.count()).select_from(Ticket).where(Ticket.business_day == day, Ticket.letter == svc.code)) or 0
             open_now = is_open(svc.hours, ctx.calendar, now)
@@ -180,7 +199,7 @@ def services_overview(ctx) -> list[ServiceStatus]:
                 code=svc.code, name=svc.name, name_en=svc.name_en or svc.name, materials=list(svc.materials or []),
                 waiting=waiting, open=open_now and issued_today < svc.daily_cap,
                 opens_at=None if open_now else next_opening(svc.hours, ctx.calendar, now),
-                wait=estimate(s, svc, waiting), full=issued_today >= svc.daily_cap,
+                wait=estimate(s, svc, waiting), full=issued_today >= svc.daily_cap, hall=svc.hall,
             ))
     return out
 
@@ -238,8 +257,11 @@ def _existing(ctx, key: str) -> TakeResult | None:
                           ctx.tracking_url(token), repeated=True)
 
 
-def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None) -> TakeResult:
-    """Issue a ticket for service ``code``; the same ``key`` twice returns the first ticket."""
+def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None, hall: str | None = None) -> TakeResult:
+    """Issue a ticket for service ``code``; the same ``key`` twice returns the first ticket.
+
+    With ``hall`` (a kiosk passes its own) a service of another hall is refused: its counters are elsewhere.
+    """
     code = (code or "").strip().upper()
     if key is not None and not _KEY.match(key):
         raise QueueError("bad_key", "请求无效，请重试", "the idempotency key must be 1–80 letters, digits or . _ : -")
@@ -254,6 +276,8 @@ def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None) 
             service = s.get(QueueService, code) if len(code) == 1 else None
             if service is None or not service.active:
                 raise QueueError("unknown_service", "没有这项业务，请重新选择", f"no service with code {code!r}")
+            if hall is not None and service.hall != hall:
+                raise _other_hall(s, service)
             if not is_open(service.hours, ctx.calendar, now):
                 opens = next_opening(service.hours, ctx.calendar, now)
                 raise QueueError(
@@ -305,6 +329,12 @@ def issue(ctx, s: Session, service: QueueService, number: int, *, priority: bool
     return TakeResult(ticket, service, ahead, wait, issued, issued.url)
 
 
+def _other_hall(s: Session, service: QueueService) -> QueueError:
+    where = s.get(QueueHall, service.hall)
+    zh, en = (where.name, where.name_en or where.name) if where else (service.hall, service.hall)
+    return QueueError("other_hall", f"{service.name}在{zh}办理，请到那里取号", f"{service.name_en or service.name} is served in {en}: take a number there")
+
+
 def _when_zh(opens: datetime, now: datetime) -> str:
     if opens.date() == now.date():
         return f"今天 {opens:%H:%M} "
@@ -325,6 +355,12 @@ def current_ticket(s: Session, day: str, counter: int) -> Ticket | None:
     return s.scalar(
         select(Ticket).where(Ticket.business_day == day, Ticket.state == "called", Ticket.counter == counter).order_by(Ticket.called_at.desc())
     )
+
+
+def _hall_codes(s: Session, hall: str, codes) -> list[str]:
+    """The codes among ``codes`` that belong to ``hall``, in their order: a counter calls only its own hall's tickets."""
+    ours = set(s.scalars(select(QueueService.code).where(QueueService.hall == hall)))
+    return [c for c in codes if c in ours]
 
 
 def _first_waiting(s: Session, day: str, services: list[str], priority: bool, appointment: bool = False) -> Ticket | None:
@@ -373,7 +409,7 @@ def call_next(ctx, counter: int, service: str | None = None, by: str = "") -> Ti
         desk = _counter(s, counter)
         if desk.paused:
             raise QueueError("paused", f"{counter} 号窗口已暂停，请先恢复", f"counter {counter} is paused: resume it first")
-        services = list(desk.services or [])
+        services = _hall_codes(s, desk.hall, desk.services or [])
         if service:
             service = service.strip().upper()
             if service not in services:
@@ -421,6 +457,8 @@ def call_number(ctx, counter: int, number: str, by: str = "") -> Ticket:
         if desk.paused:
             raise QueueError("paused", f"{counter} 号窗口已暂停，请先恢复", f"counter {counter} is paused: resume it first")
         ticket = find_ticket(s, day, number)
+        if not _hall_codes(s, desk.hall, [ticket.service_code]):
+            raise QueueError("other_hall", f"{ticket.display} 不是本大厅的号", f"{ticket.display} belongs to another hall")
         if ticket.state not in ("waiting", "parked"):
             raise QueueError("not_waiting", f"{ticket.display} 不在等候中", f"{ticket.display} is not waiting")
         current = current_ticket(s, day, counter)
@@ -530,6 +568,9 @@ def transfer(ctx, counter: int, to_service: str, by: str = "", return_after: boo
         target = s.get(QueueService, to_service) if len(to_service) == 1 else None
         if target is None or not target.active:
             raise QueueError("unknown_service", "没有这项业务", f"no service with code {to_service!r}")
+        if target.hall != _counter(s, counter).hall:
+            raise QueueError("other_hall", f"{target.code} 类业务不在本大厅，只能转到本大厅的业务",
+                             f"service {target.code} is in another hall: transfer within this hall only")
         if target.code == ticket.service_code:
             raise QueueError("same_service", "已经在这项业务中", f"{ticket.display} is already in service {target.code}")
         s.add(QueueEvent(ticket_id=ticket.id, action="transfer", counter=counter, by=by,
@@ -738,11 +779,12 @@ def _checked_service_fields(name: str, name_en: str, hours: str, daily_cap: int,
 
 def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily_cap: int, minutes_per_person: int,
                    target_minutes: int, materials: list[str], active: bool, first_number=None, last_number=None,
-                   number_step=None, carry_over: bool | None = None) -> QueueService:
+                   number_step=None, carry_over: bool | None = None, hall: str | None = None) -> QueueService:
     """Staff edit a service: everything is checked first, so a bad field changes nothing.
 
     Numbering (and ``carry_over``) left as None keeps the service's current value. A change applies from the next ticket;
-    numbers already given today stay reserved (they are skipped until tomorrow).
+    numbers already given today stay reserved (they are skipped until tomorrow). Moving it to another ``hall`` is
+    refused while counters of its old hall still serve it.
     """
     with ctx.sessions() as s:
         svc = s.get(QueueService, (code or "").upper())
@@ -755,6 +797,14 @@ def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily
         svc = s.get(QueueService, (code or "").upper())
         if svc is None:
             raise QueueError("unknown_service", "没有这项业务", f"no service with code {code!r}")
+        if hall is not None and hall != svc.hall:
+            _require_hall(s, hall)
+            serving = sorted(d.number for d in s.scalars(select(QueueCounter)) if svc.code in (d.services or []))
+            if serving:
+                listed = "、".join(str(n) for n in serving)
+                raise QueueError("served_in_hall", f"{listed} 号窗口还在办理 {svc.code} 类业务，请先在窗口设置中取消勾选，再换大厅",
+                                 f"counter(s) {', '.join(map(str, serving))} still serve {svc.code}: untick it there before moving it")
+            svc.hall = hall
         for key, value in fields.items():
             setattr(svc, key, value)
         svc.active = active
@@ -765,50 +815,65 @@ def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily
 
 def create_service(ctx, code: str, *, name: str, name_en: str = "", hours: str = "08:30-12:00,13:30-17:00", daily_cap: int = 200,
                    minutes_per_person: int = 8, target_minutes: int = 30, materials: list[str] | None = None,
-                   first_number=1, last_number=999, number_step=1, carry_over: bool = False) -> QueueService:
-    """A new service with its own ticket letter (A–Z, not used yet); it is listed after the others."""
+                   first_number=1, last_number=999, number_step=1, carry_over: bool = False, hall: str = DEFAULT_HALL) -> QueueService:
+    """A new service of ``hall`` with its own ticket letter (A–Z, not used yet in any hall); it is listed after the others."""
     code = (code or "").strip().upper()
     if len(code) != 1 or not ("A" <= code <= "Z"):
         raise QueueError("bad_code", "业务字母应为 A–Z 中的一个", "the service letter must be one of A–Z")
     fields = _checked_service_fields(name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials or [],
                                      first_number, last_number, number_step)
     with ctx.transaction() as s:
-        if s.get(QueueService, code) is not None:
-            raise QueueError("code_taken", f"字母 {code} 已被其他业务使用", f"the letter {code} is already used")
+        _require_hall(s, hall)
+        taken = s.get(QueueService, code)
+        if taken is not None:
+            where = s.get(QueueHall, taken.hall)
+            name_zh, name_en_ = (where.name, where.name_en or where.name) if where else (taken.hall, taken.hall)
+            raise QueueError("code_taken",
+                             f"字母 {code} 已被其他业务使用（{name_zh}的“{taken.name}”）；字母在全中心各大厅都不能重复，其他大厅请用别的字母",
+                             f"the letter {code} is already used (“{taken.name_en or taken.name}” in {name_en_}); letters are unique "
+                             "across all halls, so another hall uses other letters")
         last = s.scalar(select(func.max(QueueService.sort))) or 0
-        svc = QueueService(code=code, active=True, sort=last + 1, carry_over=bool(carry_over), **fields)
+        svc = QueueService(code=code, active=True, sort=last + 1, carry_over=bool(carry_over), hall=hall, **fields)
         s.add(svc)
         return svc
 
 
-def _checked_counter_services(s: Session, services: list[str]) -> list[str]:
+def _checked_counter_services(s: Session, services: list[str], hall: str) -> list[str]:
     codes = sorted({c.strip().upper() for c in services if c.strip()})
-    known = {x.code for x in s.scalars(select(QueueService))}
+    known = {x.code: x.hall for x in s.scalars(select(QueueService))}
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise QueueError("unknown_service", f"没有业务 {', '.join(unknown)}", f"unknown service(s) {', '.join(unknown)}")
+    elsewhere = [c for c in codes if known[c] != hall]
+    if elsewhere:
+        raise QueueError("other_hall", f"业务 {', '.join(elsewhere)} 属于其他大厅，窗口只能办理本大厅的业务",
+                         f"service(s) {', '.join(elsewhere)} belong to another hall: a counter serves its own hall only")
     return codes
 
 
-def update_counter(ctx, number: int, *, name: str, services: list[str]) -> QueueCounter:
+def update_counter(ctx, number: int, *, name: str, services: list[str], hall: str | None = None) -> QueueCounter:
     with ctx.transaction() as s:
         desk = _counter(s, number)
-        desk.services = _checked_counter_services(s, services)
+        if hall is not None and hall != desk.hall:
+            _require_hall(s, hall)
+            desk.hall = hall
+        desk.services = _checked_counter_services(s, services, desk.hall)
         desk.name = (name.strip() or f"{number} 号窗口")[:40]
         return desk
 
 
-def create_counter(ctx, number: int, *, name: str = "", services: list[str]) -> QueueCounter:
-    """A new counter (窗口 1–99), e.g. a temporary one opened at a peak."""
+def create_counter(ctx, number: int, *, name: str = "", services: list[str], hall: str = DEFAULT_HALL) -> QueueCounter:
+    """A new counter (窗口 1–99) of ``hall``, e.g. a temporary one opened at a peak (numbers are unique across halls)."""
     if not 1 <= number <= 99:
         raise QueueError("bad_counter", "窗口号应在 1–99 之间", "the counter number must be 1–99")
     with ctx.transaction() as s:
         if s.get(QueueCounter, number) is not None:
             raise QueueError("counter_taken", f"{number} 号窗口已存在", f"counter {number} exists already")
-        codes = _checked_counter_services(s, services)
+        _require_hall(s, hall)
+        codes = _checked_counter_services(s, services, hall)
         if not codes:
             raise QueueError("no_services", "请至少选择一项业务", "choose at least one service")
-        desk = QueueCounter(number=number, name=(name.strip() or f"{number} 号窗口")[:40], services=codes, paused=False)
+        desk = QueueCounter(number=number, name=(name.strip() or f"{number} 号窗口")[:40], services=codes, paused=False, hall=hall)
         s.add(desk)
         return desk
 
@@ -861,8 +926,48 @@ def handle_rating(ctx, rating_id: int, by: str = "") -> None:
             rating.handled_at, rating.handled_by = utcnow(), by[:64]
 
 
-def busy_services(ctx) -> list[ServiceStatus]:
+def busy_services(ctx, hall: str | None = None) -> list[ServiceStatus]:
     """Services whose wait now runs past their target: the hint to open a temporary counter (临时增开窗口)."""
     with ctx.sessions() as s:
         targets = {x.code: x.target_minutes for x in s.scalars(select(QueueService))}
-    return [x for x in services_overview(ctx) if x.open and x.wait.high > targets.get(x.code, 10**6)]
+    return [x for x in services_overview(ctx, hall) if x.open and x.wait.high > targets.get(x.code, 10**6)]
+
+
+# -- halls ------------------------------------------------------------------------------------------
+_HALL_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,15}$")
+
+
+def halls(ctx) -> list[QueueHall]:
+    """Every hall, in their order (``main`` first unless staff sorted otherwise)."""
+    with ctx.sessions() as s:
+        return list(s.scalars(select(QueueHall).order_by(QueueHall.sort, QueueHall.code)))
+
+
+def _require_hall(s: Session, code: str) -> QueueHall:
+    hall = s.get(QueueHall, code) if isinstance(code, str) else None
+    if hall is None:
+        raise QueueError("unknown_hall", f"没有大厅 {code}", f"no hall {code!r}")
+    return hall
+
+
+def find_hall(ctx, code: str) -> QueueHall | None:
+    with ctx.sessions() as s:
+        return s.get(QueueHall, code)
+
+
+def create_hall(ctx, code: str, *, name: str, name_en: str = "") -> QueueHall:
+    """A new hall (e.g. a 便民服务室): then give it services (new letters) and counters, and set
+    ``hall = "CODE"`` under ``[plugins.queue]`` in the config of its kiosk and display."""
+    code, name, name_en = (code or "").strip().lower(), (name or "").strip(), (name_en or "").strip()
+    if not _HALL_CODE.match(code):
+        raise QueueError("bad_hall_code", "大厅代码应为 1–16 位小写字母、数字、- 或 _，例如 bm2",
+                         "the hall code must be 1–16 lowercase letters, digits, - or _, e.g. bm2")
+    if not name or len(name) > 20:
+        raise QueueError("bad_name", "大厅名称不能为空，且不超过 20 字", "the hall name must be 1–20 characters")
+    with ctx.transaction() as s:
+        if s.get(QueueHall, code) is not None:
+            raise QueueError("hall_taken", f"大厅代码 {code} 已存在", f"the hall code {code} exists already")
+        last = s.scalar(select(func.max(QueueHall.sort))) or 0
+        hall = QueueHall(code=code, name=name, name_en=name_en[:60], sort=last + 1)
+        s.add(hall)
+        return hall

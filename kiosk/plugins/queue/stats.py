@@ -55,13 +55,15 @@ def buckets(minutes: list[float], edges: tuple[int, ...]) -> list[dict]:
     return out
 
 
-def day_stats(ctx, day: date | None = None) -> dict:
+def day_stats(ctx, day: date | None = None, hall: str | None = None) -> dict:
+    """The day's figures per service; with ``hall`` only that hall's services and their tickets."""
     day = day or ctx.today()
     iso = day.isoformat()
     tz = ctx.settings.tz
     with ctx.sessions() as s:
-        services = {x.code: x for x in s.scalars(select(QueueService).order_by(QueueService.sort, QueueService.code))}
-        tickets = list(s.scalars(select(Ticket).where(Ticket.business_day == iso)))
+        listed = select(QueueService).order_by(QueueService.sort, QueueService.code)
+        services = {x.code: x for x in s.scalars(listed if hall is None else listed.where(QueueService.hall == hall))}
+        tickets = [t for t in s.scalars(select(Ticket).where(Ticket.business_day == iso)) if hall is None or t.letter in services]
         appointments = list(s.scalars(select(QueueAppointment).where(QueueAppointment.business_day == iso)))
         ratings = dict(s.execute(select(QueueRating.ticket_id, QueueRating.level).join(Ticket, Ticket.id == QueueRating.ticket_id)
                                  .where(Ticket.business_day == iso)).all())
@@ -90,6 +92,7 @@ def day_stats(ctx, day: date | None = None) -> dict:
         rows.append({
             "code": code,
             "name": svc.name,
+            "hall": svc.hall,
             "tickets": len(group),
             "priority": sum(1 for t in group if t.priority),
             "served": sum(1 for t in group if t.state == "served"),
@@ -112,4 +115,4 @@ def day_stats(ctx, day: date | None = None) -> dict:
             "service_buckets": buckets(service_times, SERVICE_EDGES),
             "outcomes": {code: sum(1 for t in group if t.outcome == code) for code in (*OUTCOMES, RESET_OUTCOME)},
         })
-    return {"day": iso, "services": rows, "tickets_per_hour": per_hour, "tickets": len(tickets)}
+    return {"day": iso, "services": rows, "tickets_per_hour": per_hour, "tickets": len(tickets), "hall": hall}

@@ -19,14 +19,16 @@ from kiosk.web.auth import StaffIdentity, csrf_input, require_admin, require_sta
 from kiosk.web.tracking import limit_lookups
 from kiosk.web.templating import link as _url, text_for as t, page, request_lang
 
+from . import alert as call_alert
 from . import board as board_mod
-from . import service, stats
-from .models import QueueCounter, QueueService, Ticket
+from . import service, stats, voice
+from .models import QueueCounter, QueueHall, QueueService, Ticket
 from .service import OUTCOMES, QueueError
 from .stats_web import OUTCOME_NAMES, distribution_tables
 
 CSS = Path(__file__).with_name("static") / "queue.css"
 STYLES = ("/queue/static/queue.css",)
+BOARD_REFRESH = 5  # seconds: the board reloads itself (no scripts: the site's CSP allows none)
 
 
 def build_router(ctx) -> APIRouter:
@@ -38,20 +40,36 @@ def build_router(ctx) -> APIRouter:
 
     # -- public ---------------------------------------------------------------------------------
     @router.get("/queue/board")
-    def public_board(request: Request):
-        """The live hall board for phones and a TV browser: current calls, recent calls, waiting."""
-        b = board_mod.board(ctx)
+    def public_board(request: Request, hall: str = ""):
+        """The live hall board for phones and a TV browser: current calls, recent calls, waiting.
+
+        ``?hall=CODE`` shows one hall (the TV in that hall); without it, every hall. A call newer than
+        one reload flashes its cell (CSS only, steady under prefers-reduced-motion), and stays
+        highlighted with a full-width caption while it is fresh.
+        """
+        chosen = _hall_param(ctx, hall)
+        if chosen is False:
+            return _unknown_hall_page(request, ctx, hall)
+        b = board_mod.board(ctx, hall=chosen)
         en = request_lang(request) == "en"
-        parts = ['<section class="q-calls">']
+        settings = service.QueueSettings.of(ctx)
+        now = ctx.now()
+        parts = [_hall_links(request, ctx, chosen)]
+        fresh = [c for c in b.current if settings.call_flash and (now - c.at).total_seconds() < settings.call_fresh_seconds]
+        if fresh:
+            newest = max(fresh, key=lambda c: c.at)
+            parts.append(Markup('<p class="q-caption" role="status">{}</p>').format(
+                voice.caption(newest.number, newest.counter, "en" if en else "zh_CN")))
+        parts.append('<section class="q-calls">')
         if b.current:
             for call in b.current:
-                parts.append(Markup('<div class="q-call"><span class="q-num">{}</span><span class="q-desk">{}</span></div>').format(
-                    call.number, t(request, f"{call.counter} 号窗口", f"Counter {call.counter}")))
+                parts.append(Markup('<div class="{}"><span class="q-num">{}</span><span class="q-desk">{}</span></div>').format(
+                    board_cell_class(call, now, settings), call.number, t(request, f"{call.counter} 号窗口", f"Counter {call.counter}")))
         else:
             parts.append(Markup('<p class="hint">{}</p>').format(t(request, "暂无叫号", "No calls yet")))
         parts.append("</section>")
         parts.append(Markup("<h2>{}</h2><ul class=\"q-waiting\">").format(t(request, "等候人数与预计等候", "Waiting and expected wait")))
-        waits = {x.code: x for x in service.services_overview(ctx)}
+        waits = {x.code: x for x in service.services_overview(ctx, chosen)}
         for code, name, name_en, count in b.waiting:
             status = waits.get(code)
             wait = (status.wait.text("en" if en else "zh_CN") if status.open else t(request, "暂停取号", "closed")) if status else ""
@@ -63,8 +81,12 @@ def build_router(ctx) -> APIRouter:
             parts.append(Markup("<h2>{}</h2><p class=\"q-recent\">").format(t(request, "最近叫号", "Recent calls")))
             parts.append(Markup(" · ").join(Markup("{} → {}").format(c.number, c.counter) for c in b.recent))
             parts.append("</p>")
-        return page(request, t(request, "叫号大厅", "Service hall"), Markup("").join(Markup(p) if isinstance(p, str) else p for p in parts),
-                    refresh=5, stylesheets=STYLES, body_class="q-board")
+        title = t(request, "叫号大厅", "Service hall")
+        if chosen is not None:
+            found = service.find_hall(ctx, chosen)
+            title = t(request, f"叫号大厅 · {found.name}", f"Service hall · {found.name_en or found.name}")
+        return page(request, title, Markup("").join(Markup(p) if isinstance(p, str) else p for p in parts),
+                    refresh=BOARD_REFRESH, stylesheets=STYLES, body_class="q-board")
 
     # -- 好差评: rating a served ticket from its QR --------------------------------------------------
     @router.get("/queue/rate/{token}", dependencies=[Depends(limit_lookups)])
@@ -91,23 +113,33 @@ def build_router(ctx) -> APIRouter:
         return page(request, t(request, "评价本次服务", "Rate this visit"), body)
 
     @router.get("/api/queue/services")
-    def api_services():
+    def api_services(hall: str = ""):
+        chosen = _hall_param(ctx, hall)
+        if chosen is False:
+            return JSONResponse({"error": "unknown_hall"}, 404)
         return [{"code": x.code, "name": x.name, "name_en": x.name_en, "waiting": x.waiting, "open": x.open,
                  "opens_at": x.opens_at.isoformat() if x.opens_at else None, "wait_min": x.wait.low, "wait_max": x.wait.high,
-                 "materials": x.materials} for x in service.services_overview(ctx)]
+                 "materials": x.materials, "hall": x.hall} for x in service.services_overview(ctx, chosen)]
 
     @router.get("/api/queue/board")
-    def api_board():
-        b = board_mod.board(ctx)
+    def api_board(hall: str = ""):
+        chosen = _hall_param(ctx, hall)
+        if chosen is False:
+            return JSONResponse({"error": "unknown_hall"}, 404)
+        b = board_mod.board(ctx, hall=chosen)
         as_dict = lambda c: {"number": c.number, "counter": c.counter, "at": c.at.isoformat(), "recall": c.recall}  # noqa: E731
         return {"current": [as_dict(c) for c in b.current], "recent": [as_dict(c) for c in b.recent],
                 "waiting": [{"code": c, "name": n, "waiting": w} for c, n, _en, w in b.waiting]}
 
     # -- staff: counters --------------------------------------------------------------------------
     @router.get("/staff/queue")
-    def counters_page(request: Request, user: StaffIdentity = Depends(require_staff)):
+    def counters_page(request: Request, hall: str = "", user: StaffIdentity = Depends(require_staff)):
+        chosen = _hall_param(ctx, hall)
+        if chosen is False:
+            return _unknown_hall_page(request, ctx, hall, "/staff/queue")
         with ctx.sessions() as s:
-            desks = list(s.scalars(select(QueueCounter).order_by(QueueCounter.number)))
+            listed = select(QueueCounter).order_by(QueueCounter.number)
+            desks = list(s.scalars(listed if chosen is None else listed.where(QueueCounter.hall == chosen)))
             day = service.business_day(ctx)
             current = {t_.counter: t_.display for t_ in s.scalars(select(Ticket).where(Ticket.business_day == day, Ticket.state == "called"))}
         items = Markup("").join(
@@ -116,20 +148,23 @@ def build_router(ctx) -> APIRouter:
                 t(request, "（暂停）", "(paused)") if d.paused else "")
             for d in desks)
         links = Markup('<p><a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a></p>').format(
-            _url(request, "/staff/queue/stats"), t(request, "统计", "Statistics"), _url(request, "/queue/board"), t(request, "大厅叫号屏", "Hall board"),
+            _url(request, "/staff/queue/stats", hall=chosen), t(request, "统计", "Statistics"),
+            _url(request, "/queue/board", hall=chosen), t(request, "大厅叫号屏", "Hall board"),
             _url(request, "/staff/queue/appointments"), t(request, "预约管理", "Appointments"),
             _url(request, "/staff/queue/setup"), t(request, "业务与窗口设置", "Services and counters"))
         alerts = Markup("").join(
             Markup('<p class="notice" role="status">{}</p>').format(t(
                 request, f"{x.name} 等候较长（{x.wait.text()}），建议临时增开窗口", f"{x.name_en}: long wait ({x.wait.text('en')}), consider opening another counter"))
-            for x in service.busy_services(ctx))
+            for x in service.busy_services(ctx, chosen))
         for rating_id, number, desk, level, reason in service.bad_ratings(ctx):
             alerts += Markup('<div class="error q-alert" role="alert"><p>{}</p><form method="post" action="{}" class="q-form">{}'
                              '<button type="submit" class="button">{}</button></form></div>').format(
                 t(request, f"差评提醒：{number}（{desk} 号窗口）评价“{service.RATING_LEVELS[level][0]}”：{reason}",
                   f"Bad rating: {number} (counter {desk}) rated “{service.RATING_LEVELS[level][1]}”: {reason}"),
                 _url(request, f"/staff/queue/ratings/{rating_id}/handled"), csrf_input(request), t(request, "已处理", "Handled"))
-        return page(request, t(request, "窗口叫号", "Counters"), alerts + Markup('<ul class="nav">') + items + Markup("</ul>") + links, stylesheets=STYLES)
+        return page(request, t(request, "窗口叫号", "Counters"),
+                    _hall_links(request, ctx, chosen, "/staff/queue") + alerts + Markup('<ul class="nav">') + items + Markup("</ul>") + links,
+                    stylesheets=STYLES)
 
     @router.get("/staff/queue/setup")
     def setup_page(request: Request, user: StaffIdentity = Depends(require_admin)):
@@ -139,13 +174,14 @@ def build_router(ctx) -> APIRouter:
     def setup_service(request: Request, code: str, name: str = Form(""), name_en: str = Form(""), hours: str = Form(""),
                       daily_cap: int = Form(0), minutes_per_person: int = Form(0), target_minutes: int = Form(0),
                       materials: str = Form(""), active: str = Form(""), first_number: str = Form("1"), last_number: str = Form("999"),
-                      number_step: str = Form("1"), carry_over: str = Form(""), user: StaffIdentity = Depends(require_admin)):
+                      number_step: str = Form("1"), carry_over: str = Form(""), hall: str = Form(""),
+                      user: StaffIdentity = Depends(require_admin)):
         try:
             service.update_service(ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
                                    minutes_per_person=minutes_per_person, target_minutes=target_minutes,
                                    materials=materials.splitlines(), active=bool(active),
                                    first_number=first_number, last_number=last_number, number_step=number_step,
-                                   carry_over=bool(carry_over))
+                                   carry_over=bool(carry_over), hall=hall.strip() or None)
             request.session["queue_flash"] = t(request, f"{code.upper()} 类业务已保存", f"Service {code.upper()} saved")
         except QueueError as exc:
             return page(request, t(request, "业务与窗口设置", "Services and counters"),
@@ -154,15 +190,17 @@ def build_router(ctx) -> APIRouter:
                                                                         "daily_cap": daily_cap, "minutes_per_person": minutes_per_person,
                                                                         "target_minutes": target_minutes, "materials": materials,
                                                                         "first_number": first_number, "last_number": last_number,
-                                                                        "number_step": number_step, "carry_over": bool(carry_over)}}),
+                                                                        "number_step": number_step, "carry_over": bool(carry_over),
+                                                                        "hall": hall}}),
                         400, stylesheets=STYLES)
         return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
 
-    @router.post("/staff/queue/setup/counter/{number}", openapi_extra=form_body("name", arrays=("services",)))
+    @router.post("/staff/queue/setup/counter/{number}", openapi_extra=form_body("name", "hall", arrays=("services",)))
     async def setup_counter(request: Request, number: PathId, user: StaffIdentity = Depends(require_admin)):
         form = await request.form()
         try:
-            service.update_counter(ctx, number, name=str(form.get("name", "")), services=[str(v) for v in form.getlist("services")])
+            service.update_counter(ctx, number, name=str(form.get("name", "")), services=[str(v) for v in form.getlist("services")],
+                                   hall=str(form.get("hall", "")).strip() or None)
             request.session["queue_flash"] = t(request, f"{number} 号窗口已保存", f"Counter {number} saved")
         except QueueError as exc:
             request.session["queue_flash"] = exc.text(request_lang(request))
@@ -172,18 +210,34 @@ def build_router(ctx) -> APIRouter:
     def setup_new_service(request: Request, code: str = Form(""), name: str = Form(""), name_en: str = Form(""), hours: str = Form(""),
                           daily_cap: int = Form(0), minutes_per_person: int = Form(0), target_minutes: int = Form(0),
                           materials: str = Form(""), first_number: str = Form("1"), last_number: str = Form("999"),
-                          number_step: str = Form("1"), carry_over: str = Form(""), user: StaffIdentity = Depends(require_admin)):
+                          number_step: str = Form("1"), carry_over: str = Form(""), hall: str = Form(service.DEFAULT_HALL),
+                          user: StaffIdentity = Depends(require_admin)):
         try:
             svc = service.create_service(ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
                                          minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=materials.splitlines(),
                                          first_number=first_number, last_number=last_number, number_step=number_step,
-                                   carry_over=bool(carry_over))
+                                         carry_over=bool(carry_over), hall=hall.strip() or service.DEFAULT_HALL)
             request.session["queue_flash"] = t(request, f"已新增 {svc.code} 类业务，别忘了给窗口勾选它", f"Service {svc.code} added: tick it on a counter")
         except QueueError as exc:
             keep = {"_new": {"code": code, "name": name, "name_en": name_en, "hours": hours, "daily_cap": daily_cap,
                              "minutes_per_person": minutes_per_person, "target_minutes": target_minutes, "materials": materials,
                              "first_number": first_number, "last_number": last_number, "number_step": number_step,
-                             "carry_over": bool(carry_over)}}
+                             "carry_over": bool(carry_over), "hall": hall}}
+            return page(request, t(request, "业务与窗口设置", "Services and counters"),
+                        Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request))) + _setup_body(request, ctx, keep=keep),
+                        400, stylesheets=STYLES)
+        return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
+
+    @router.post("/staff/queue/setup/new-hall")
+    def setup_new_hall(request: Request, code: str = Form(""), name: str = Form(""), name_en: str = Form(""),
+                       user: StaffIdentity = Depends(require_admin)):
+        try:
+            hall = service.create_hall(ctx, code, name=name, name_en=name_en)
+            request.session["queue_flash"] = t(
+                request, f"已新增大厅“{hall.name}”（{hall.code}）：给它新增业务和窗口，并在该大厅取号机和叫号屏的配置中写 hall = \"{hall.code}\"",
+                f"Hall “{hall.name}” ({hall.code}) added: give it services and counters, and set hall = \"{hall.code}\" in its kiosk's and display's config")
+        except QueueError as exc:
+            keep = {"_hall": {"code": code, "name": name, "name_en": name_en}}
             return page(request, t(request, "业务与窗口设置", "Services and counters"),
                         Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request))) + _setup_body(request, ctx, keep=keep),
                         400, stylesheets=STYLES)
@@ -196,10 +250,12 @@ def build_router(ctx) -> APIRouter:
         try:
             if not raw.isdigit():
                 raise QueueError("bad_counter", "窗口号应在 1–99 之间", "the counter number must be 1–99")
-            desk = service.create_counter(ctx, int(raw), name=str(form.get("name", "")), services=[str(v) for v in form.getlist("services")])
+            desk = service.create_counter(ctx, int(raw), name=str(form.get("name", "")), services=[str(v) for v in form.getlist("services")],
+                                          hall=str(form.get("hall", "")).strip() or service.DEFAULT_HALL)
             request.session["queue_flash"] = t(request, f"已新增 {desk.number} 号窗口", f"Counter {desk.number} added")
         except QueueError as exc:
-            keep = {"_counter": {"number": raw, "name": str(form.get("name", "")), "services": [str(v) for v in form.getlist("services")]}}
+            keep = {"_counter": {"number": raw, "name": str(form.get("name", "")), "services": [str(v) for v in form.getlist("services")],
+                                 "hall": str(form.get("hall", ""))}}
             return page(request, t(request, "业务与窗口设置", "Services and counters"),
                         Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request))) + _setup_body(request, ctx, keep=keep),
                         400, stylesheets=STYLES)
@@ -251,26 +307,76 @@ def build_router(ctx) -> APIRouter:
         return RedirectResponse(_url(request, f"/staff/queue/counter/{number}"), status_code=303)
 
     @router.get("/staff/queue/stats")
-    def stats_page(request: Request, day: str = "", user: StaffIdentity = Depends(require_staff)):
+    def stats_page(request: Request, day: str = "", hall: str = "", user: StaffIdentity = Depends(require_staff)):
         from datetime import date
 
         try:
             d = date.fromisoformat(day) if day else None
         except ValueError:
             d = None
-        return page(request, t(request, "排队统计", "Queue statistics"), _stats_body(request, stats.day_stats(ctx, d)), stylesheets=STYLES)
+        chosen = _hall_param(ctx, hall)
+        if chosen is False:
+            return _unknown_hall_page(request, ctx, hall, "/staff/queue/stats")
+        return page(request, t(request, "排队统计", "Queue statistics"),
+                    _hall_links(request, ctx, chosen, "/staff/queue/stats") + _stats_body(request, stats.day_stats(ctx, d, hall=chosen)),
+                    stylesheets=STYLES)
 
     @router.get("/api/queue/stats")
-    def api_stats(day: str = "", user: StaffIdentity = Depends(require_staff)):
+    def api_stats(day: str = "", hall: str = "", user: StaffIdentity = Depends(require_staff)):
         from datetime import date
 
         try:
             d = date.fromisoformat(day) if day else None
         except ValueError:
             return JSONResponse({"error": "invalid_day"}, 400)
-        return stats.day_stats(ctx, d)
+        chosen = _hall_param(ctx, hall)
+        if chosen is False:
+            return JSONResponse({"error": "unknown_hall"}, 404)
+        return stats.day_stats(ctx, d, hall=chosen)
 
     return router
+
+
+def board_cell_class(call, now, settings) -> str:
+    """The board cell's classes: ``q-flash`` for a call newer than one reload (so every call flashes on
+    exactly one load of the page), ``q-fresh`` (the steady highlight) while it is fresh."""
+    if not settings.call_flash:
+        return "q-call"
+    age = (now - call.at).total_seconds()
+    if age < 0 or age >= max(settings.call_fresh_seconds, call_alert.FLASH_SECONDS):
+        return "q-call"
+    return "q-call q-fresh q-flash" if age < BOARD_REFRESH else "q-call q-fresh"
+
+
+def _hall_param(ctx, hall: str):
+    """``?hall=``: None for every hall (empty), the code of an existing hall, or False (no such hall)."""
+    hall = (hall or "").strip().lower()
+    if not hall:
+        return None
+    return hall if service.find_hall(ctx, hall) is not None else False
+
+
+def _hall_links(request: Request, ctx, chosen: str | None, path: str = "/queue/board") -> Markup:
+    """With several halls: a link per hall (and one for all), the chosen one marked; nothing with one hall."""
+    halls = service.halls(ctx)
+    if len(halls) < 2:
+        return Markup("")
+    en = request_lang(request) == "en"
+    links = [(None, t(request, "全部大厅", "All halls"))] + [(h.code, (h.name_en or h.name) if en else h.name) for h in halls]
+    return Markup('<nav class="q-halls" aria-label="{}">{}</nav>').format(
+        t(request, "大厅", "Halls"),
+        Markup(" ").join(Markup('<a class="button{}" href="{}"{}>{}</a>').format(
+            " primary" if code == chosen else "", _url(request, path, hall=code),
+            Markup(' aria-current="page"') if code == chosen else "", label) for code, label in links))
+
+
+def _unknown_hall_page(request: Request, ctx, hall: str, path: str = "/queue/board"):
+    body = Markup('<p class="error" role="alert">{}</p>').format(
+        t(request, f"没有代码为 {hall} 的大厅，请选择：", f"There is no hall {hall!r}. Choose one:"))
+    body += Markup('<ul class="nav">{}</ul>').format(Markup("").join(
+        Markup('<li><a class="button" href="{}">{}</a></li>').format(_url(request, path, hall=h.code), h.name)
+        for h in service.halls(ctx)))
+    return page(request, t(request, "没有这个大厅", "No such hall"), body, 404, stylesheets=STYLES)
 
 
 def _setup_body(request: Request, ctx, keep: dict | None = None) -> Markup:
@@ -279,17 +385,22 @@ def _setup_body(request: Request, ctx, keep: dict | None = None) -> Markup:
     with ctx.sessions() as s:
         services = list(s.scalars(select(QueueService).order_by(QueueService.sort, QueueService.code)))
         desks = list(s.scalars(select(QueueCounter).order_by(QueueCounter.number)))
+        halls = list(s.scalars(select(QueueHall).order_by(QueueHall.sort, QueueHall.code)))
+    names = {h.code: h.name for h in halls}
+    several = len(halls) > 1
     out = Markup('<p class="flash" role="status">{}</p>').format(flash) if flash else Markup("")
     field = lambda label, name, value, kind="text": Markup(  # noqa: E731
         '<label>{} <input type="{}" name="{}" value="{}" required></label>').format(label, kind, name, value)
-    out += _new_forms(request, services, field, keep or {})  # first: adding is what the page is opened for most
+    out += _new_forms(request, services, halls, field, keep or {})  # first: adding is what the page is opened for most
     for svc in services:
         v = {"name": svc.name, "name_en": svc.name_en, "hours": svc.hours, "daily_cap": svc.daily_cap,
              "minutes_per_person": svc.minutes_per_person, "target_minutes": svc.target_minutes,
              "materials": "\n".join(svc.materials or []), "first_number": svc.first_number, "last_number": svc.last_number,
              "number_step": svc.number_step, "carry_over": svc.carry_over} | (keep or {}).get(svc.code, {})
-        out += Markup('<section class="card"><h2>{} {}</h2><form method="post" action="{}" class="stack">{}').format(
-            svc.code, svc.name, _url(request, f"/staff/queue/setup/service/{svc.code}"), csrf_input(request))
+        out += Markup('<section class="card"><h2>{} {}{}</h2><form method="post" action="{}" class="stack">{}').format(
+            svc.code, svc.name, f" · {names.get(svc.hall, svc.hall)}" if several else "",
+            _url(request, f"/staff/queue/setup/service/{svc.code}"), csrf_input(request))
+        out += _hall_select(request, halls, v.get("hall") or svc.hall)
         out += field(t(request, "名称", "Name"), "name", v["name"]) + Markup('<label>{} <input name="name_en" value="{}"></label>').format(
             t(request, "英文名称", "English name"), v["name_en"])
         out += field(t(request, "办理时间（如 08:30-12:00,13:30-17:00）", "Hours (e.g. 08:30-12:00,13:30-17:00)"), "hours", v["hours"])
@@ -303,12 +414,14 @@ def _setup_body(request: Request, ctx, keep: dict | None = None) -> Markup:
             Markup(" checked") if svc.active else "", t(request, "提供此业务", "Offered"))
         out += Markup('<button type="submit" class="button">{}</button></form></section>').format(t(request, "保存", "Save"))
     for desk in desks:
-        boxes = Markup("").join(Markup('<label><input type="checkbox" name="services" value="{}"{}> {} {}</label>').format(
-            svc.code, Markup(" checked") if svc.code in (desk.services or []) else "", svc.code, svc.name) for svc in services)
-        out += Markup('<section class="card"><h2>{}</h2><form method="post" action="{}" class="stack">{}{}{}'
+        boxes = Markup("").join(Markup('<label><input type="checkbox" name="services" value="{}"{}> {} {}{}</label>').format(
+            svc.code, Markup(" checked") if svc.code in (desk.services or []) else "", svc.code, svc.name,
+            f"（{names.get(svc.hall, svc.hall)}）" if several else "") for svc in services)
+        out += Markup('<section class="card"><h2>{}{}</h2><form method="post" action="{}" class="stack">{}{}{}{}'
                       '<button type="submit" class="button">{}</button></form></section>').format(
-            desk.name, _url(request, f"/staff/queue/setup/counter/{desk.number}"), csrf_input(request),
-            field(t(request, "名称", "Name"), "name", desk.name), boxes, t(request, "保存", "Save"))
+            desk.name, f" · {names.get(desk.hall, desk.hall)}" if several else "",
+            _url(request, f"/staff/queue/setup/counter/{desk.number}"), csrf_input(request),
+            field(t(request, "名称", "Name"), "name", desk.name), _hall_select(request, halls, desk.hall), boxes, t(request, "保存", "Save"))
     return out
 
 
@@ -326,15 +439,25 @@ def _numbering_fields(request: Request, v: dict) -> Markup:
           "Carry over: tickets still waiting at closing keep their number and place the next day"))
 
 
-def _new_forms(request: Request, services: list[QueueService], field, keep: dict) -> Markup:
-    """Adding a service (a free letter) and a counter (a free number), with what was typed kept on a refusal."""
+def _hall_select(request: Request, halls: list[QueueHall], chosen: str) -> Markup:
+    """Which hall a service or counter belongs to (a plain hidden field while there is only one hall)."""
+    if len(halls) < 2:
+        return Markup('<input type="hidden" name="hall" value="{}">').format(chosen or service.DEFAULT_HALL)
+    options = Markup("").join(Markup('<option value="{}"{}>{}</option>').format(h.code, Markup(" selected") if h.code == chosen else "", h.name)
+                              for h in halls)
+    return Markup('<label>{} <select name="hall">{}</select></label>').format(t(request, "所属大厅", "Hall"), options)
+
+
+def _new_forms(request: Request, services: list[QueueService], halls: list[QueueHall], field, keep: dict) -> Markup:
+    """Adding a service (a free letter), a counter (a free number) and a hall, with what was typed kept on a refusal."""
     v = {"code": "", "name": "", "name_en": "", "hours": "08:30-12:00,13:30-17:00", "daily_cap": 100, "minutes_per_person": 8,
          "target_minutes": 30, "materials": "", "first_number": 1, "last_number": 999, "number_step": 1,
          "carry_over": False} | keep.get("_new", {})
     out = Markup('<section class="card"><h2>{}</h2><form method="post" action="{}" class="stack">{}').format(
         t(request, "新增业务", "Add a service"), _url(request, "/staff/queue/setup/new-service"), csrf_input(request))
     out += Markup('<label>{} <input name="code" value="{}" maxlength="1" pattern="[A-Za-z]" required></label>').format(
-        t(request, "号码字母（A–Z，未被使用）", "Ticket letter (A–Z, unused)"), v["code"])
+        t(request, "号码字母（A–Z，各大厅都未使用）", "Ticket letter (A–Z, unused in every hall)"), v["code"])
+    out += _hall_select(request, halls, v.get("hall") or service.DEFAULT_HALL)
     out += field(t(request, "名称", "Name"), "name", v["name"]) + Markup('<label>{} <input name="name_en" value="{}"></label>').format(
         t(request, "英文名称", "English name"), v["name_en"])
     out += field(t(request, "办理时间（如 08:30-12:00,13:30-17:00）", "Hours (e.g. 08:30-12:00,13:30-17:00)"), "hours", v["hours"])
@@ -345,16 +468,31 @@ def _new_forms(request: Request, services: list[QueueService], field, keep: dict
     out += Markup('<label>{} <textarea name="materials" rows="3">{}</textarea></label>').format(
         t(request, "材料清单（每行一项）", "Materials (one per line)"), v["materials"])
     out += Markup('<button type="submit" class="button primary">{}</button></form></section>').format(t(request, "新增业务", "Add the service"))
-    c = {"number": "", "name": "", "services": []} | keep.get("_counter", {})
-    boxes = Markup("").join(Markup('<label><input type="checkbox" name="services" value="{}"{}> {} {}</label>').format(
-        svc.code, Markup(" checked") if svc.code in c["services"] else "", svc.code, svc.name) for svc in services)
+    c = {"number": "", "name": "", "services": [], "hall": ""} | keep.get("_counter", {})
+    names = {h.code: h.name for h in halls}
+    boxes = Markup("").join(Markup('<label><input type="checkbox" name="services" value="{}"{}> {} {}{}</label>').format(
+        svc.code, Markup(" checked") if svc.code in c["services"] else "", svc.code, svc.name,
+        f"（{names.get(svc.hall, svc.hall)}）" if len(halls) > 1 else "") for svc in services)
     out += Markup('<section class="card"><h2>{}</h2><form method="post" action="{}" class="stack">{}'
-                  '<label>{} <input type="number" name="number" min="1" max="99" value="{}" required></label>{}{}'
+                  '<label>{} <input type="number" name="number" min="1" max="99" value="{}" required></label>{}{}{}'
                   '<button type="submit" class="button primary">{}</button></form></section>').format(
         t(request, "新增窗口", "Add a counter"), _url(request, "/staff/queue/setup/new-counter"), csrf_input(request),
-        t(request, "窗口号（1–99）", "Counter number (1–99)"), c["number"],
-        Markup('<label>{} <input name="name" value="{}"></label>').format(t(request, "名称（可不填）", "Name (optional)"), c["name"]), boxes,
-        t(request, "新增窗口", "Add the counter"))
+        t(request, "窗口号（1–99，各大厅不重复）", "Counter number (1–99, unique across halls)"), c["number"],
+        Markup('<label>{} <input name="name" value="{}"></label>').format(t(request, "名称（可不填）", "Name (optional)"), c["name"]),
+        _hall_select(request, halls, c["hall"] or service.DEFAULT_HALL), boxes, t(request, "新增窗口", "Add the counter"))
+    h = {"code": "", "name": "", "name_en": ""} | keep.get("_hall", {})
+    out += Markup('<section class="card"><h2>{}</h2><p class="hint">{}</p><form method="post" action="{}" class="stack">{}'
+                  '<label>{} <input name="code" value="{}" maxlength="16" pattern="[a-z0-9][a-z0-9_-]*" required></label>{}'
+                  '<label>{} <input name="name_en" value="{}"></label>'
+                  '<button type="submit" class="button primary">{}</button></form></section>').format(
+        t(request, "新增大厅", "Add a hall"),
+        t(request, "一个中心有几个大厅（如便民服务室）时使用：每个大厅有自己的业务（用别的字母）、窗口、取号机和叫号屏。",
+          "For a center with several halls (e.g. a neighbourhood service room): each has its own services (other letters), "
+          "counters, kiosk and display."),
+        _url(request, "/staff/queue/setup/new-hall"), csrf_input(request),
+        t(request, "大厅代码（小写字母或数字，如 bm）", "Hall code (lowercase letters or digits, e.g. bm)"), h["code"],
+        field(t(request, "名称", "Name"), "name", h["name"]), t(request, "英文名称", "English name"), h["name_en"],
+        t(request, "新增大厅", "Add the hall"))
     return out
 
 
@@ -430,12 +568,16 @@ def _counter_body(request: Request, ctx, number: int) -> Markup:
         desk = s.get(QueueCounter, number)
         if desk is None:
             return Markup('<p class="error">{}</p>').format(t(request, f"没有 {number} 号窗口", f"No counter {number}"))
-        services = list(s.scalars(select(QueueService).order_by(QueueService.sort, QueueService.code)))
+        # only this counter's hall: its selects, set-aside and missed lists never offer another hall's tickets
+        services = list(s.scalars(select(QueueService).where(QueueService.hall == desk.hall).order_by(QueueService.sort, QueueService.code)))
+        ours = [x.code for x in services]
         current = service.current_ticket(s, day, number)
         waiting = {code: s.scalar(select(func.count()).select_from(Ticket).where(
             Ticket.business_day == day, Ticket.state == "waiting", Ticket.service_code == code)) or 0 for code in desk.services or []}
-        parked = list(s.scalars(select(Ticket).where(Ticket.business_day == day, Ticket.state == "parked").order_by(Ticket.id)))
-        missed = [x for x in s.scalars(select(Ticket).where(Ticket.business_day == day, Ticket.state == "missed").order_by(Ticket.missed_at.desc()))
+        parked = list(s.scalars(select(Ticket).where(Ticket.business_day == day, Ticket.state == "parked", Ticket.service_code.in_(ours))
+                                .order_by(Ticket.id)))
+        missed = [x for x in s.scalars(select(Ticket).where(Ticket.business_day == day, Ticket.state == "missed", Ticket.service_code.in_(ours))
+                                       .order_by(Ticket.missed_at.desc()))
                   if x.missed_at and utcnow() - x.missed_at <= window]
     out = Markup("")
     if flash:
