@@ -218,8 +218,10 @@ def _existing(ctx, key: str) -> TakeResult | None:
                           ctx.tracking_url(token), repeated=True)
 
 
-def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None) -> TakeResult:
-    """Issue a ticket for service ``code``; the same ``key`` twice returns the first ticket."""
+def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None, by: str = "") -> TakeResult:
+    """Issue a ticket for service ``code``; the same ``key`` twice returns the first ticket.
+
+    ``by`` goes into the audit trail (default: this kiosk; the REST API passes ``api:<key name>``)."""
     code = (code or "").strip().upper()
     if key is not None and not _KEY.match(key):
         raise QueueError("bad_key", "请求无效，请重试", "the idempotency key must be 1–80 letters, digits or . _ : -")
@@ -246,7 +248,7 @@ def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None) 
             number = _next_number(s, day, code)
             if number > service.daily_cap:
                 raise QueueError("full", f"{service.name}今天的号已取完，请明天再来", f"today's tickets for {service.name_en or service.name} are all taken")
-            result = issue(ctx, s, service, number, priority=priority, key=key)
+            result = issue(ctx, s, service, number, priority=priority, key=key, by=by)
     except IntegrityError:
         if key:  # the same tap arrived twice at once: the other transaction won, return its ticket
             found = _existing(ctx, key)
