@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+
 from kiosk import apikeys
 from kiosk.web.openapi import form_body
 from kiosk.web.tracking import RateLimited, limit_lookups
