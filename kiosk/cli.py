@@ -402,6 +402,68 @@ def staff_list(state: CliState, as_json: bool) -> None:
     emit(rows, as_json, lambda d: [click.echo(f"{r['username']:<16} {r['role']:<6} {r['name']}") for r in d])
 
 
+# -- api keys --------------------------------------------------------------------------------------
+@cli.group("api-key")
+def api_key() -> None:
+    """API keys for other systems (Open311, the queue's REST API): create, list, revoke."""
+
+
+@api_key.command("create")
+@click.argument("name")
+@click.option("--scope", "scopes", multiple=True, required=True,
+              help="What the key may do (repeat for several): see `kiosk api-key scopes`.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def api_key_create(state: CliState, name: str, scopes: tuple[str, ...], as_json: bool) -> None:
+    """Create a key for NAME (the system that uses it); the key is printed once, only its hash is kept."""
+    from kiosk.apikeys import ApiKeyError, create
+
+    try:
+        info, key = create(state.ctx, name, [p for s in scopes for p in s.replace(",", " ").split()], by=_who())
+    except ApiKeyError as exc:
+        raise UserError(f"{exc.field}: {exc.en}") from None
+    emit({**info.as_dict(), "key": key}, as_json, lambda d: click.echo(key))
+
+
+@api_key.command("list")
+@click.option("--all", "include_revoked", is_flag=True, help="Revoked keys too.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def api_key_list(state: CliState, include_revoked: bool, as_json: bool) -> None:
+    """Keys with their id, name and scopes (never the keys themselves)."""
+    from kiosk.apikeys import list_keys
+
+    rows = [k.as_dict() for k in list_keys(state.ctx, include_revoked)]
+    emit(rows, as_json, lambda d: [click.echo(f"{r['id']:>4} {r['name']:<24} {' '.join(r['scopes']):<20} "
+                                              f"{'revoked' if r['revoked_at'] else 'active'}") for r in d])
+
+
+@api_key.command("revoke")
+@click.argument("key_id_or_name")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def api_key_revoke(state: CliState, key_id_or_name: str, as_json: bool) -> None:
+    """Revoke a key by its id (see list) or its name: it is refused from now on."""
+    from kiosk.apikeys import ApiKeyError, revoke
+
+    try:
+        info = revoke(state.ctx, key_id_or_name)
+    except ApiKeyError as exc:
+        raise UserError(f"{exc.field}: {exc.en}") from None
+    emit(info.as_dict(), as_json, lambda d: click.echo(f"key {d['id']} ({d['name']}) revoked"))
+
+
+@api_key.command("scopes")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def api_key_scopes(state: CliState, as_json: bool) -> None:
+    """The scopes the loaded plugins check."""
+    from kiosk.apikeys import known_scopes
+
+    rows = [{"scope": k, "zh": zh, "en": en} for k, (zh, en) in sorted(known_scopes(state.ctx).items())]
+    emit(rows, as_json, lambda d: [click.echo(f"{r['scope']:<10} {r['zh']} / {r['en']}") for r in d])
+
+
 @cli.command("pin-hash")
 @click.option("--pin-stdin", is_flag=True, help="Read the PIN from standard input.")
 def pin_hash(pin_stdin: bool) -> None:

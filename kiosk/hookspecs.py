@@ -117,6 +117,14 @@ def kiosk_staff_links(ctx: KioskContext) -> list[StaffLink]:
 
 
 @hookspec
+def kiosk_api_scopes() -> dict[str, tuple[str, str]]:
+    """Scopes of API keys this plugin's routes check: name → (Chinese, English) description.
+
+    ``kiosk api-key create --scope NAME`` accepts only declared scopes (see :mod:`kiosk.apikeys`).
+    """
+
+
+@hookspec
 def kiosk_cli_commands(cli: click.Group) -> None:
     """Add sub-commands to the ``kiosk`` command: ``@cli.group()`` / ``@cli.command()`` on ``cli``."""
 

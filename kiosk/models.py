@@ -127,3 +127,22 @@ class TerminalHeartbeat(Base):
     printer_detail: Mapped[str] = mapped_column(Text, default="")
     last_error: Mapped[str] = mapped_column(Text, default="")
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ApiKey(Base):
+    """A key another system sends as ``Authorization: Bearer …`` (Open311 posts it as ``api_key``).
+
+    Only the key's SHA-256 is stored, so a copy of the database holds no working key. ``scopes`` is a
+    space-separated list (as in OAuth2) of what the key may do, each scope declared by a plugin through
+    ``kiosk_api_scopes`` (``open311``, ``tickets``, ``counter``). Revoked keys stay as history.
+    """
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    scopes: Mapped[str] = mapped_column(String(200), default="")
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

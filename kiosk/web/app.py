@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk import __version__
 from kiosk.context import KioskContext
-from kiosk.web import auth, staff, tracking
+from kiosk.web import apikeys, auth, staff, tracking
 from kiosk.web.ratelimit import FailureLock, SlidingWindowLimiter
 from kiosk.web.templating import gettext_for, message
 
@@ -170,6 +170,10 @@ def _install_error_pages(app: FastAPI) -> None:
     async def rate_limited(request: Request, exc: tracking.RateLimited):
         return tracking.rate_limited_response(request, exc)
 
+    @app.exception_handler(apikeys.ApiError)
+    async def api_error(request: Request, exc: apikeys.ApiError):
+        return apikeys.api_error_response(exc)
+
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, exc: auth.LoginRequired):
         if _wants_json(request):
@@ -199,7 +203,10 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         if _wants_json(request):
-            return JSONResponse({"error": "invalid_request"}, 400)
+            first = (exc.errors() or [{}])[0]
+            field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "path", "query", "header"))
+            return apikeys.error_response(400, "invalid_request", f"请求内容有误：{field or '格式不对'}",
+                                          f"invalid request: {field or 'malformed'}: {first.get('msg', '')}".rstrip(": "))
         _ = gettext_for(request)
         text_ = _("Some information is missing or wrong. Please go back and try again.")
         return message(request, _("Invalid request"), text_, 400)

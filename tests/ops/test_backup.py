@@ -55,7 +55,7 @@ def test_backup_change_restore_brings_the_data_back(cli_db, make_ctx, isolated_e
     meta = made["meta"]
     backend = "sqlite" if cli_db.startswith("sqlite") else "postgresql"
     assert meta["backend"] == backend and meta["format"] == "kiosk-backup" and meta["counts"]["receipt"] == base
-    assert "0003_core" in meta["heads"] and meta["created_at"].startswith("2026-11-29T18:30:00")
+    assert "0003_intake" in meta["heads"] and meta["created_at"].startswith("2026-11-29T18:30:00")
     assert meta["kiosk_version"] and "sample" in meta["plugins"]
     assert (path.stat().st_mode & 0o777) == 0o600
     with tarfile.open(path) as tar:

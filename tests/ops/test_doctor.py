@@ -154,7 +154,7 @@ def test_migration_level(terminal, isolated_env):
     import sqlite3
 
     db = sqlite3.connect(isolated_env / "kiosk.sqlite3")
-    db.execute("DELETE FROM alembic_version WHERE version_num = '0003_core'")  # as before this kiosk's upgrade
+    db.execute("DELETE FROM alembic_version WHERE version_num = '0003_intake'")  # as before this kiosk's upgrade (0003_intake needs 0004_core)
     db.commit()
     found = checks_for()["migrations"]
     assert not found.ok and "behind" in found.message and "kiosk db upgrade" in found.fix

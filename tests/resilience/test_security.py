@@ -120,6 +120,35 @@ def test_every_staff_form_needs_the_sessions_csrf_token(full_web):
     assert client.get("/staff/plugins").status_code == 200  # still logged in: logout was refused too
 
 
+def test_every_key_route_needs_its_key_and_never_takes_a_session_instead(full_web):
+    """``/api/`` and ``/open311/`` skip the session's CSRF check because they authenticate with API keys.
+    That is safe only if a session cookie (even an administrator's, with its CSRF token) is never enough:
+    every unsafe route there, and every route that declares a bearer key, refuses it like a stranger."""
+    from kiosk.web.auth import CSRF_EXEMPT
+
+    paths = openapi(full_web.app)
+    staff = TestClient(full_web.app)
+    csrf = login(staff)
+    visitor = TestClient(full_web.app)
+    targets = [(m, p) for p, ops in paths.items() for m, op in ops.items()
+               if p.startswith(CSRF_EXEMPT) and (m in ("post", "put", "patch", "delete") or op.get("security"))]
+    assert len(targets) >= 12, targets  # Open311's POST and the queue's REST API
+    for method, path in targets:
+        url = sample_path(full_web, path)
+        if path.startswith("/open311/"):  # Open311 sends its key as the api_key form field
+            answers = [c.request(method, url, data={"csrf_token": csrf, "service_code": "repair"}).status_code for c in (visitor, staff)]
+            assert answers == [403, 403], (path, answers)
+            continue
+        assert paths[path][method]["security"] == [{"apiKey": []}], path  # it says it needs a key
+        for client in (visitor, staff):
+            r = client.request(method, url, json={"service": "A"}, headers={"X-CSRF-Token": csrf})
+            assert r.status_code == 401 and r.json()["error"] == "key_required", (method, path, r.status_code)
+    with full_web.ctx.sessions() as s:  # and nothing was done: only the fixture's three tickets exist
+        from kiosk.plugins.queue.models import Ticket
+
+        assert len(s.scalars(select(Ticket)).all()) == 3
+
+
 def test_every_response_carries_the_content_security_policy(full_web):
     visitor = TestClient(full_web.app)
     staff = TestClient(full_web.app)

@@ -26,12 +26,17 @@ def kiosk_plugin_info():
 
 @hookimpl
 def kiosk_models():
-    return [models.Team, models.Building, models.DayCounter, models.Case, models.CaseEvent, models.CaseRating, models.ApiKey]
+    return [models.Team, models.Building, models.DayCounter, models.Case, models.CaseEvent, models.CaseRating]
 
 
 @hookimpl
 def kiosk_migrations():
     return MIGRATIONS
+
+
+@hookimpl
+def kiosk_api_scopes():
+    return {"open311": ("Open311 接口提交民生诉求", "file requests through Open311 (POST /open311/v2/requests.json)")}
 
 
 @hookimpl

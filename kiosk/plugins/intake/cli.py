@@ -289,10 +289,18 @@ def register(cli: click.Group) -> None:
     @click.argument("name")
     @click.pass_obj
     def api_key_cmd(state, name):
-        """Create an Open311 API key for POST requests.json (printed once; only its hash is kept)."""
+        """Create an Open311 API key for POST requests.json (printed once; only its hash is kept).
+
+        The same as ``kiosk api-key create NAME --scope open311``: list and revoke keys with ``kiosk api-key``."""
+        from kiosk.apikeys import ApiKeyError
+        from kiosk.cli import UserError
+
         from .open311 import create_api_key
 
-        click.echo(create_api_key(state.ctx, name))
+        try:
+            click.echo(create_api_key(state.ctx, name, by=_who()))
+        except ApiKeyError as exc:
+            raise UserError(f"{exc.field}: {exc.en}") from None
 
 
 def _who() -> str:

@@ -1,4 +1,5 @@
-"""The intake tables: cases, their timeline, ratings, the building → team map and Open311 API keys.
+"""The intake tables: cases, their timeline, ratings and the building → team map (Open311's API keys are the core's
+:class:`kiosk.models.ApiKey`, scope ``open311``).
 
 Personal data lives in three columns of :class:`Case` only (``phone``, ``surname``, ``flat``) plus the
 resident's own words (``description``); the retention job blanks them a set time after closing, and
@@ -130,14 +131,3 @@ class CaseRating(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by: Mapped[str] = mapped_column(String(64), default="")
 
-
-class ApiKey(Base):
-    """A key that may POST requests through Open311 (only its hash is stored)."""
-
-    __tablename__ = "intake_api_key"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(60))
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -35,6 +35,12 @@ def kiosk_migrations():
 
 
 @hookimpl
+def kiosk_api_scopes():
+    return {"tickets": ("取号、查询号码状态", "take tickets and read a ticket's state (/api/queue/tickets)"),
+            "counter": ("窗口操作：叫号、重呼、过号、暂存、办结、转办、暂停", "act at counters: call, recall, no-show, park, finish, transfer, pause (/api/queue/counters)")}
+
+
+@hookimpl
 def kiosk_cli_commands(cli):
     from .cli import register
 
@@ -143,10 +149,11 @@ def kiosk_screenshots(ctx):
 
 @hookimpl
 def kiosk_web_routes(ctx):
+    from .rest import build_api_router
     from .web import build_router
     from .web_more import build_more_router
 
-    return [build_router(ctx), build_more_router(ctx)]
+    return [build_router(ctx), build_more_router(ctx), build_api_router(ctx)]
 
 
 @hookimpl

@@ -34,7 +34,7 @@ def _hall(ctx, hall: str | None) -> str | None:
 
 
 def register(cli: click.Group) -> None:
-    from . import service, stats
+    from . import answers, service, stats
 
     @cli.group(name="queue")
     def queue_group():
@@ -102,10 +102,8 @@ def register(cli: click.Group) -> None:
             r = service.take_ticket(state.ctx, code, priority=priority, key=key)
         except QueueError as exc:
             _fail(exc)
-        url = r.url
-        data = {"number": r.ticket.display, "service": r.service.name, "code": r.service.code, "priority": r.ticket.priority,
-                "ahead": r.ahead, "wait_min": r.wait.low, "wait_max": r.wait.high, "tracking_url": url, "repeated": r.repeated}
-        _emit(data, as_json, f"{data['number']} {data['service']}: {data['ahead']} ahead, ~{data['wait_min']}-{data['wait_max']} min  {url}")
+        data = answers.taken(r)
+        _emit(data, as_json, f"{data['number']} {data['service']}: {data['ahead']} ahead, ~{data['wait_min']}-{data['wait_max']} min  {r.url}")
 
     @queue_group.command("call")
     @click.option("--counter", type=int, required=True)
@@ -122,7 +120,7 @@ def register(cli: click.Group) -> None:
                 t = service.call_next(state.ctx, counter, service_code, by="cli")
         except QueueError as exc:
             _fail(exc)
-        data = {"number": t.display if t else None, "counter": counter, "service": t.service_code if t else None}
+        data = answers.called(t, counter)
         _emit(data, as_json, f"counter {counter}: {data['number']}" if t else f"counter {counter}: nobody is waiting")
 
     for name, fn, helptext in (
@@ -139,7 +137,7 @@ def register(cli: click.Group) -> None:
                     t = fn(state.ctx, counter, by="cli")
                 except QueueError as exc:
                     _fail(exc)
-                _emit({"number": t.display, "counter": counter, "state": t.state}, as_json, f"{t.display} {t.state}")
+                _emit(answers.at_counter(t, counter), as_json, f"{t.display} {t.state}")
             return cmd
 
         queue_group.command(name, help=helptext)(make())
@@ -155,7 +153,7 @@ def register(cli: click.Group) -> None:
             t = service.finish(state.ctx, counter, outcome, by="cli")
         except QueueError as exc:
             _fail(exc)
-        _emit({"number": t.display, "counter": counter, "outcome": outcome}, as_json, f"{t.display} served ({outcome})")
+        _emit(answers.finished(t, counter, outcome), as_json, f"{t.display} served ({outcome})")
 
     @queue_group.command("transfer")
     @click.option("--counter", type=int, required=True)
@@ -169,7 +167,7 @@ def register(cli: click.Group) -> None:
             t = service.transfer(state.ctx, counter, to_service, by="cli", return_after=return_after)
         except QueueError as exc:
             _fail(exc)
-        _emit({"number": t.display, "service": t.service_code, "return_to": t.return_to}, as_json,
+        _emit(answers.transferred(t), as_json,
               f"{t.display} now waits for {t.service_code}" + (f", then returns to {t.return_to}" if t.return_to else ""))
 
     @queue_group.command("restore")
@@ -182,7 +180,7 @@ def register(cli: click.Group) -> None:
             t = service.restore(state.ctx, number, by="cli")
         except QueueError as exc:
             _fail(exc)
-        _emit({"number": t.display, "state": t.state}, as_json, f"{t.display} is waiting again")
+        _emit(answers.restored(t), as_json, f"{t.display} is waiting again")
 
     @queue_group.command("pause")
     @click.option("--counter", type=int, required=True)
@@ -195,7 +193,7 @@ def register(cli: click.Group) -> None:
             desk = service.set_paused(state.ctx, counter, not resume, by="cli")
         except QueueError as exc:
             _fail(exc)
-        _emit({"counter": desk.number, "paused": desk.paused}, as_json, f"counter {desk.number} {'paused' if desk.paused else 'open'}")
+        _emit(answers.counter_state(desk), as_json, f"counter {desk.number} {'paused' if desk.paused else 'open'}")
 
     register_more(queue_group)
 

@@ -257,10 +257,11 @@ def _existing(ctx, key: str) -> TakeResult | None:
                           ctx.tracking_url(token), repeated=True)
 
 
-def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None, hall: str | None = None) -> TakeResult:
+def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None, hall: str | None = None, by: str = "") -> TakeResult:
     """Issue a ticket for service ``code``; the same ``key`` twice returns the first ticket.
 
     With ``hall`` (a kiosk passes its own) a service of another hall is refused: its counters are elsewhere.
+    ``by`` goes into the audit trail (default: this kiosk; the REST API passes ``api:<key name>``).
     """
     code = (code or "").strip().upper()
     if key is not None and not _KEY.match(key):
@@ -290,7 +291,7 @@ def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None, 
             number = _next_number(s, day, service, service.daily_cap)
             if number is None:
                 raise QueueError("full", f"{service.name}今天的号已取完，请明天再来", f"today's tickets for {service.name_en or service.name} are all taken")
-            result = issue(ctx, s, service, number, priority=priority, key=key)
+            result = issue(ctx, s, service, number, priority=priority, key=key, by=by)
     except IntegrityError:
         if key:  # the same tap arrived twice at once: the other transaction won, return its ticket
             found = _existing(ctx, key)
