@@ -16,7 +16,7 @@ def test_home_shows_the_center_the_date_and_a_tile_per_enabled_plugin(ui):
     home = app.home
     assert home.ids.center_name.text == "华新社区服务中心"
     assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 星期[一二三四五六日] \d\d:\d\d", home.ids.clock.text)
-    assert home.ids.help.text == "如需帮助，请到前台咨询"
+    assert app.assist.ids.help.text == "请工作人员帮助" and app.assist.shown
     assert {t.plugin for t in home.ids.tiles.children} == {"demo", "plain", "broken", "crashy", "moody"}
     demo = tile_for(app, "demo")
     assert (demo.title, demo.hint, demo.icon, demo.paused) == ("测试服务", "领取测试凭条", "测", False)
