@@ -29,7 +29,7 @@ from kiosk.i18n import DEFAULT_LANGUAGE, N_, normalize, translator
 from kiosk.pinlock import FILE_NAME as PIN_LOCK_FILE, PinLock
 from kiosk.dbhealth import is_outage
 from kiosk.screens import background
-from kiosk.screens.assist import NO_BAND, AssistBar, HelpOverlay
+from kiosk.screens.assist import AssistBar, HelpOverlay, band_shown
 from kiosk.screens.dbwatch import DatabaseWatch
 from kiosk.screens.errors import UiErrors
 from kiosk.screens.idle import IdleMonitor
@@ -160,6 +160,8 @@ class KioskApp(App):
 
     def on_large(self, _instance, _value):
         self._resized(Window, Window.size)
+        if hasattr(self, "assist"):
+            self._place_band()
 
     # -- 朗读 and help -----------------------------------------------------------------------------
     def set_read_aloud(self, on: bool) -> None:
@@ -178,8 +180,11 @@ class KioskApp(App):
             self.reader.read_screen()
 
     def _screen_changed(self, _sm, name: str) -> None:
-        self.assist.shown = name not in NO_BAND
+        self._place_band()
         self.reader.entered(self.sm.current_screen)
+
+    def _place_band(self) -> None:
+        self.assist.shown = band_shown(self.sm.current, self.large)
 
     def ask_for_help(self) -> None:
         """请工作人员帮助: page staff from this terminal (a row, written off the UI thread) and say so calmly.

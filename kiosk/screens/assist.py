@@ -2,7 +2,9 @@
 
 Why a band of the shell and not a button in each screen: a resident who is lost must find help at the
 same place on every screen, whichever plugin drew it; plugins keep their own 返回/首页 buttons. The band
-is hidden on the staff's PIN pad and admin screen.
+is hidden on the staff's PIN pad and admin screen, and in large-text mode on every screen but home:
+the plugins' screens were laid out for the whole window and at 1.25× their keypads and headers need
+every pixel (the look test proves it), so there the resident reaches help through 返回首页.
 
 Help (:meth:`KioskApp.ask_for_help`) writes a row off the UI thread (:mod:`kiosk.helpdesk`); the box
 that answers says calmly that staff are coming, or, when the request could not be recorded (the
@@ -24,6 +26,11 @@ SENDING = (N_("Please wait here."), N_("Calling the staff…"))
 SENT = (N_("The staff have been told. Please wait here."), N_("Someone will come to this kiosk shortly."))
 ALREADY = (N_("The staff have been told. Please wait here."), N_("The staff already know and are on their way."))
 FAILED = (N_("Please wait here, or ask at the front desk."), N_("The staff could not be called automatically just now."))
+
+
+def band_shown(screen: str, large: bool) -> bool:
+    """Whether the help band is under ``screen`` (see the module's docstring for why not always)."""
+    return screen not in NO_BAND and (screen == "home" or not large)
 
 
 class AssistBar(BoxLayout):
