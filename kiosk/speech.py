@@ -35,6 +35,17 @@ def _warn_once(key: str, message: str, *args) -> None:
         log.warning(message, *args)
 
 
+#: Marks that read badly or not at all: "约 10–20 分钟" must be said "十到二十".
+_SPOKEN = {"cmn": {"–": "到", "—": "到", "~": "到", "·": "，", "/": "，"}, "": {"–": " to ", "—": ", ", "·": ", "}}
+
+
+def speakable(text: str, voice: str = VOICE) -> str:
+    """``text`` as the voice should get it: one line, dashes and dots said as words."""
+    for mark, said in _SPOKEN.get(voice, _SPOKEN[""]).items():
+        text = text.replace(mark, said)
+    return " ".join(text.split())
+
+
 def wav_path(text: str, cache_dir: Path, voice: str = VOICE, speed: int = WORDS_PER_MINUTE) -> Path:
     """Where the WAV of ``text`` in ``voice`` is cached (the same text is rendered once)."""
     key = f"{voice}|{speed}|{text}"
@@ -61,7 +72,10 @@ def speak_to_wav(text: str, cache_dir: Path, engine: str = ENGINE, voice: str = 
         tmp.replace(out)  # a half-written file is never taken for a finished one
     except (subprocess.SubprocessError, OSError) as exc:
         _warn_once(f"fail:{type(exc).__name__}", "speech synthesis failed: %s", exc)
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # the cache folder itself is the problem: nothing was written there
+            pass
         return None
     return out
 

@@ -20,7 +20,7 @@ from kivy.uix.label import Label
 from kivy.uix.textinput import TextInput
 
 from kiosk.screens import background
-from kiosk.speech import speak_to_wav
+from kiosk.speech import speak_to_wav, speakable
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +99,12 @@ class ReadAloud:
 
     def say(self, text: str) -> None:
         """Read ``text`` now, instead of anything still being read (rendered in the background)."""
-        text = " ".join(str(text).split())
+        voice = self.voice()
+        text = speakable(str(text), voice)
         self.last_text = text
         if not text:
             return
         cache = self.app.ctx.settings.data_dir / "voice"
-        voice = self.voice()
         background.run(lambda: speak_to_wav(text, cache, voice=voice), lambda wav, error: self._rendered(text, wav, error),
                        name="kiosk-read-aloud")
 

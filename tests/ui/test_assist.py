@@ -1,0 +1,124 @@
+"""The help band and 朗读, with real taps: 请工作人员帮助 pages staff once, 朗读 reads screens and the idle question."""
+
+from __future__ import annotations
+
+import pytest
+from uihelpers import labels_text, overlays, tile_for
+
+pytestmark = pytest.mark.ui
+
+
+def _forget_help_requests(ctx) -> None:
+    from sqlalchemy import delete
+
+    from kiosk.models import HelpRequest
+
+    with ctx.transaction() as s:
+        s.execute(delete(HelpRequest))
+
+
+def test_help_button_pages_staff_once_from_any_screen(ui):
+    from kiosk.helpdesk import mark_done, open_requests
+
+    app, harness, _clock = ui
+    _forget_help_requests(app.ctx)
+    harness.tap(tile_for(app, "demo"))
+    assert app.sm.current == "demo.main" and app.assist.shown
+    harness.tap(app.assist.ids.help)
+    assert harness.until(lambda: app.help_overlay is not None and app.help_overlay.outcome == "sent", timeout=10)
+    assert app.help_overlay in overlays()
+    assert "已通知工作人员，请在此稍候" in labels_text(app.help_overlay)
+    assert app.help_overlay.ids.title.font_size == app.theme.title  # large, calm type
+    (call,) = open_requests(app.ctx)
+    assert (call.terminal, call.screen) == (app.ctx.terminal, "demo.main")
+
+    harness.tap(app.help_overlay.ids.ok)
+    assert app.help_overlay not in overlays() and app.sm.current == "demo.main"  # the resident's screen is kept
+    harness.tap(app.assist.ids.help)  # an anxious second tap
+    assert harness.until(lambda: app.help_overlay.outcome == "already", timeout=10)
+    assert "工作人员已经收到通知，正在赶来。" in labels_text(app.help_overlay)
+    assert len(open_requests(app.ctx)) == 1
+
+    mark_done(app.ctx, call.id, "web:clerk")
+    app.dismiss_overlays()
+    harness.step(1)
+    harness.tap(app.sm.current_screen.home_button)
+    assert app.sm.current == "home"
+    harness.tap(app.assist.ids.help)  # handled: a new tap, from home, pages again
+    assert harness.until(lambda: app.help_overlay is not None and app.help_overlay.outcome == "sent", timeout=10)
+    assert [c.screen for c in open_requests(app.ctx)] == ["home"]
+
+
+def test_help_without_a_database_sends_the_resident_to_the_front_desk(ui):
+    from kiosk.db import make_engine, make_write_session_factory
+
+    app, harness, _clock = ui
+    harness.tap(tile_for(app, "demo"))
+    working = app.ctx.write_sessions
+    app.ctx.write_sessions = make_write_session_factory(
+        make_engine("postgresql+psycopg://kiosk@127.0.0.1:1/kiosk", connect_args={"connect_timeout": 2}))
+    try:
+        harness.tap(app.assist.ids.help)
+        assert app.help_overlay.outcome == "sending" and app.help_overlay in overlays()  # an answer at once
+        assert harness.until(lambda: app.help_overlay.outcome == "failed", timeout=15)
+    finally:
+        app.ctx.write_sessions = working
+    assert "请在此稍候，或到前台找工作人员" in labels_text(app.help_overlay)
+    assert app.sm.current == "demo.main"
+
+
+def test_help_band_is_on_resident_screens_only(ui):
+    app, harness, _clock = ui
+    assert app.assist.shown and app.assist.ids.again.opacity == 0  # 再听一遍 only while 朗读 is on
+    app.open_pin()
+    harness.step(2)
+    assert not app.assist.shown and app.assist.height == 0
+    app.go_home()
+    harness.step(2)
+    assert app.assist.shown and app.assist.height >= app.theme.button_height
+
+
+def test_read_aloud_reads_screens_again_on_request_and_asks_the_idle_question(ui):
+    app, harness, clock = ui
+    reader = app.reader
+    reader.last_text = ""
+    harness.tap(app.home.ids.read_aloud)
+    assert app.read_aloud and app.home.ids.read_aloud.text == "朗读：开"
+    assert harness.until(lambda: reader.last_text.startswith("华新社区服务中心。请选择："), timeout=5)
+    assert "测试服务" in reader.last_text and "请工作人员帮助" in reader.last_text
+    assert harness.until(lambda: reader.last_wav is not None, timeout=20)  # espeak-ng rendered it (no sound card: not played)
+    assert reader.last_wav.stat().st_size > 1000
+
+    harness.tap(tile_for(app, "demo"))
+    assert harness.until(lambda: "测试服务" in reader.last_text and "取凭条" in reader.last_text
+                         and not reader.last_text.startswith("华新"), timeout=5)
+    assert reader.last_text.index("测试服务") < reader.last_text.index("取凭条")  # top to bottom
+    assert app.assist.ids.again.opacity == 1 and app.assist.ids.again.text == "再听一遍"
+    said = reader.last_text
+    reader.last_text = ""
+    harness.tap(app.assist.ids.again)
+    assert reader.last_text == said
+
+    clock.advance(61)
+    assert harness.until(lambda: app.idle_prompt in overlays(), timeout=3)
+    assert reader.last_text == "还需要更多时间吗？请点屏幕"
+    clock.advance(16)
+    assert harness.until(lambda: app.sm.current == "home" and not app.read_aloud, timeout=3)  # reset for the next resident
+    assert app.home.ids.read_aloud.text == "朗读"
+
+
+def test_read_aloud_without_espeak_is_silent_and_harmless(ui, monkeypatch):
+    from kiosk import speech
+
+    app, harness, _clock = ui
+    monkeypatch.setattr(speech.shutil, "which", lambda _name: None)
+    reader = app.reader
+    reader.last_wav = "unchanged"
+    harness.tap(app.home.ids.read_aloud)
+    assert harness.until(lambda: reader.last_wav is None, timeout=5)
+    assert reader.last_text.startswith("华新社区服务中心")
+    harness.tap(tile_for(app, "demo"))
+    assert app.sm.current == "demo.main"
+    harness.tap(app.assist.ids.again)
+    harness.step(5)
+    assert app.sm.current == "demo.main" and app.read_aloud
