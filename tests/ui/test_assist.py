@@ -122,3 +122,26 @@ def test_read_aloud_without_espeak_is_silent_and_harmless(ui, monkeypatch):
     harness.tap(app.assist.ids.again)
     harness.step(5)
     assert app.sm.current == "demo.main" and app.read_aloud
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("queue.services", ["取号。请选择要办理的业务。社保医保，", "低保救助，", "绿色通道"]),
+    ("queue.service", ["社保医保。", "请带好：身份证"]),
+    ("notices.boards", ["通知公告，通知。", "点标题可以看全文"]),
+    ("timetable.week", ["课程表 ", "节课。点课程可以看详情和报名"]),
+    ("intake.categories", ["民生诉求。", "紧急情况按钮", "您要反映什么问题？请选择："]),
+])
+def test_plugin_main_screens_have_their_own_spoken_text(ui, name, expected):
+    from kiosk.screens import shots
+    from kiosk.screens.readaloud import default_spoken_text, spoken_text_of
+    from kiosk.speech import speakable
+
+    app, harness, _clock = ui
+    shots.show(app, name)
+    harness.step(4)
+    screen = app.sm.current_screen
+    text = speakable(spoken_text_of(screen))
+    assert callable(getattr(screen, "spoken_text", None))
+    for part in expected:
+        assert part in text, (part, text)
+    assert "–" not in text and "·" not in text and text != default_spoken_text(screen)
