@@ -29,7 +29,7 @@ from kiosk.i18n import DEFAULT_LANGUAGE, N_, normalize, translator
 from kiosk.pinlock import FILE_NAME as PIN_LOCK_FILE, PinLock
 from kiosk.dbhealth import is_outage
 from kiosk.screens import background
-from kiosk.screens.assist import AssistBar, HelpOverlay, band_shown
+from kiosk.screens.assist import AssistBar, HelpOverlay
 from kiosk.screens.dbwatch import DatabaseWatch
 from kiosk.screens.errors import UiErrors
 from kiosk.screens.idle import IdleMonitor
@@ -85,7 +85,6 @@ class KioskApp(App):
         self.errors: UiErrors | None = None
         self.dbwatch = DatabaseWatch(self, ctx.settings.db_check_seconds)
         self.reader = ReadAloud(self)
-        self.help_overlay: HelpOverlay | None = None
 
     # -- building --------------------------------------------------------------------------------
     def build(self):
@@ -96,6 +95,7 @@ class KioskApp(App):
         self.home = self.screen("home")  # the others are built when first needed (start-up time)
         self.idle_prompt = IdlePrompt()
         self.assist = AssistBar()
+        self.help_overlay = HelpOverlay()  # one box, reused: a box per tap would leave dead kv bindings behind
         self.sm.bind(current=self._screen_changed)
         root = BoxLayout(orientation="vertical")
         root.add_widget(self.sm)
@@ -174,7 +174,7 @@ class KioskApp(App):
 
     def read_again(self) -> None:
         """再听一遍: the current screen (or the box over it) once more."""
-        if self.help_overlay is not None and self.help_overlay.parent is not None:
+        if self.help_overlay.parent is not None:
             self.reader.say(f"{self.help_overlay.title} {self.help_overlay.detail}")
         else:
             self.reader.read_screen()
@@ -184,7 +184,7 @@ class KioskApp(App):
         self.reader.entered(self.sm.current_screen)
 
     def _place_band(self) -> None:
-        self.assist.shown = band_shown(self.sm.current, self.large)
+        self.assist.place(self.sm.current, self.large)
 
     def ask_for_help(self) -> None:
         """请工作人员帮助: page staff from this terminal (a row, written off the UI thread) and say so calmly.
@@ -195,9 +195,8 @@ class KioskApp(App):
         from kiosk.helpdesk import request_help
 
         where = self.sm.current
-        overlay = self.help_overlay if self.help_overlay is not None and self.help_overlay.parent is not None else None
-        if overlay is None:
-            overlay = self.help_overlay = HelpOverlay()
+        overlay = self.help_overlay
+        if overlay.parent is None:
             overlay.show("sending", self.tr)
             overlay.open()
         ctx = self.ctx

@@ -2,9 +2,11 @@
 
 Why a band of the shell and not a button in each screen: a resident who is lost must find help at the
 same place on every screen, whichever plugin drew it; plugins keep their own 返回/首页 buttons. The band
-is hidden on the staff's PIN pad and admin screen, and in large-text mode on every screen but home:
-the plugins' screens were laid out for the whole window and at 1.25× their keypads and headers need
-every pixel (the look test proves it), so there the resident reaches help through 返回首页.
+is empty on the staff's PIN pad and admin screen. In large-text mode there is no band: the plugins'
+screens were laid out for the whole window and at 1.25× their keypads and headers need every pixel (the
+look test proves it); the home screen then shows its own help button, and from a plugin's screen the
+resident reaches it through 返回首页. Why the band keeps its room on the PIN pad: the screens' size never
+changes with the screen shown, so a tap lands where the screen was drawn.
 
 Help (:meth:`KioskApp.ask_for_help`) writes a row off the UI thread (:mod:`kiosk.helpdesk`); the box
 that answers says calmly that staff are coming, or, when the request could not be recorded (the
@@ -28,13 +30,13 @@ ALREADY = (N_("The staff have been told. Please wait here."), N_("The staff alre
 FAILED = (N_("Please wait here, or ask at the front desk."), N_("The staff could not be called automatically just now."))
 
 
-def band_shown(screen: str, large: bool) -> bool:
-    """Whether the help band is under ``screen`` (see the module's docstring for why not always)."""
-    return screen not in NO_BAND and (screen == "home" or not large)
-
-
 class AssistBar(BoxLayout):
-    shown = BooleanProperty(True)
+    shown = BooleanProperty(True)  # the band takes its room (not in large-text mode)
+    active = BooleanProperty(True)  # its buttons are there (not on the staff's screens)
+
+    def place(self, screen: str, large: bool) -> None:
+        self.shown = not large
+        self.active = self.shown and screen not in NO_BAND
 
 
 class HelpOverlay(Overlay):

@@ -23,9 +23,9 @@ def test_help_button_pages_staff_once_from_any_screen(ui):
     app, harness, _clock = ui
     _forget_help_requests(app.ctx)
     harness.tap(tile_for(app, "demo"))
-    assert app.sm.current == "demo.main" and app.assist.shown
+    assert app.sm.current == "demo.main" and app.assist.active
     harness.tap(app.assist.ids.help)
-    assert harness.until(lambda: app.help_overlay is not None and app.help_overlay.outcome == "sent", timeout=10)
+    assert harness.until(lambda: app.help_overlay.outcome == "sent", timeout=10)
     assert app.help_overlay in overlays()
     assert "已通知工作人员，请在此稍候" in labels_text(app.help_overlay)
     assert app.help_overlay.ids.title.font_size == app.theme.title  # large, calm type
@@ -45,7 +45,7 @@ def test_help_button_pages_staff_once_from_any_screen(ui):
     harness.tap(app.sm.current_screen.home_button)
     assert app.sm.current == "home"
     harness.tap(app.assist.ids.help)  # handled: a new tap, from home, pages again
-    assert harness.until(lambda: app.help_overlay is not None and app.help_overlay.outcome == "sent", timeout=10)
+    assert harness.until(lambda: app.help_overlay.outcome == "sent", timeout=10)
     assert [c.screen for c in open_requests(app.ctx)] == ["home"]
 
 
@@ -69,13 +69,30 @@ def test_help_without_a_database_sends_the_resident_to_the_front_desk(ui):
 
 def test_help_band_is_on_resident_screens_only(ui):
     app, harness, _clock = ui
-    assert app.assist.shown and app.assist.ids.again.opacity == 0  # 再听一遍 only while 朗读 is on
+    assert app.assist.active and app.assist.ids.again.opacity == 0  # 再听一遍 only while 朗读 is on
+    height = app.sm.height
     app.open_pin()
     harness.step(2)
-    assert not app.assist.shown and app.assist.height == 0
+    assert not app.assist.active and app.assist.opacity == 0 and app.assist.disabled
+    assert app.sm.height == height  # the screens keep their size: taps land where they were drawn
     app.go_home()
     harness.step(2)
-    assert app.assist.shown and app.assist.height >= app.theme.button_height
+    assert app.assist.active and app.assist.height >= app.theme.button_height
+    assert app.home.ids.help_large.opacity == 0
+
+
+def test_large_text_moves_help_onto_the_home_screen(ui):
+    from kiosk.helpdesk import open_requests
+
+    app, harness, _clock = ui
+    _forget_help_requests(app.ctx)
+    harness.tap(app.home.ids.large, frames=5)
+    assert not app.assist.shown and app.assist.height == 0 and not app.assist.active
+    button = app.home.ids.help_large
+    assert button.opacity == 1 and button.text == "请工作人员帮助" and button.height >= app.theme.button_height
+    harness.tap(button)
+    assert harness.until(lambda: app.help_overlay.outcome == "sent", timeout=10)
+    assert [c.screen for c in open_requests(app.ctx)] == ["home"]
 
 
 def test_read_aloud_reads_screens_again_on_request_and_asks_the_idle_question(ui):

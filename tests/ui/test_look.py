@@ -60,7 +60,7 @@ def problems_on_screen(app, name: str) -> list[str]:
 
     theme = app.theme
     chars = font_chars()
-    roots = [app.sm.current_screen] + ([app.assist] if app.assist.shown else [])  # the help band below every screen
+    roots = [app.sm.current_screen] + ([app.assist] if app.assist.active else [])  # the help band below every screen
     if overlays():
         roots = overlays()  # a modal covers the screen below
     found: list[str] = []
