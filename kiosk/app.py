@@ -61,6 +61,18 @@ def load_kv(*names: str) -> None:
             _kv_loaded.add(name)
 
 
+def _lay_out_now(root) -> None:
+    """Run every pending layout under ``root`` at once, parents before children (a tap may come before the next frame)."""
+    from kivy.uix.layout import Layout
+
+    if root is None:
+        return
+    for _round in range(2):  # children's minimum sizes may change their parents' layout once more
+        for widget in root.walk(restrict=True):
+            if isinstance(widget, Layout):
+                widget.do_layout()
+
+
 class KioskApp(App):
     lang = StringProperty(DEFAULT_LANGUAGE)
     tr = ObjectProperty(None)  # the current language's translate function; .kv rules call app.tr("…")
@@ -184,7 +196,11 @@ class KioskApp(App):
         self.reader.entered(self.sm.current_screen)
 
     def _place_band(self) -> None:
-        self.assist.place(self.sm.current, self.large)
+        """The help band for the current screen; if that changes the screen's room, lay it out now, not a frame later."""
+        before = self.assist.shown
+        self.assist.place(self.sm.current_screen, self.large)
+        if self.assist.shown != before:
+            _lay_out_now(self.root)
 
     def ask_for_help(self) -> None:
         """请工作人员帮助: page staff from this terminal (a row, written off the UI thread) and say so calmly.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from kiosk import clock
@@ -101,7 +101,9 @@ def recent_done(ctx, limit: int = 20) -> list[HelpCall]:
 
 
 def count_open(ctx) -> int:
-    return len(open_requests(ctx))
+    """How many requests wait (every staff page asks: one COUNT, no rows)."""
+    with ctx.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(HelpRequest).where(HelpRequest.done_at.is_(None))) or 0)
 
 
 def mark_done(ctx, request_id: int, by: str) -> tuple[HelpCall, bool]:

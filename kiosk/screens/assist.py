@@ -5,8 +5,10 @@ same place on every screen, whichever plugin drew it; plugins keep their own 返
 is empty on the staff's PIN pad and admin screen. In large-text mode there is no band: the plugins'
 screens were laid out for the whole window and at 1.25× their keypads and headers need every pixel (the
 look test proves it); the home screen then shows its own help button, and from a plugin's screen the
-resident reaches it through 返回首页. Why the band keeps its room on the PIN pad: the screens' size never
-changes with the screen shown, so a tap lands where the screen was drawn.
+resident reaches it through 返回首页. A plugin screen whose layout needs the whole window (the surname
+grids) sets ``help_band = False``. The band keeps its room (blank) on the PIN pad, so the staff screens
+keep their size; when the room changes the app lays the new screen out at once, so the first tap lands
+where the screen is drawn.
 
 Help (:meth:`KioskApp.ask_for_help`) writes a row off the UI thread (:mod:`kiosk.helpdesk`); the box
 that answers says calmly that staff are coming, or, when the request could not be recorded (the
@@ -34,9 +36,11 @@ class AssistBar(BoxLayout):
     shown = BooleanProperty(True)  # the band takes its room (not in large-text mode)
     active = BooleanProperty(True)  # its buttons are there (not on the staff's screens)
 
-    def place(self, screen: str, large: bool) -> None:
-        self.shown = not large
-        self.active = self.shown and screen not in NO_BAND
+    def place(self, screen, large: bool) -> None:
+        """Show, hide or blank the band for ``screen`` (a Screen) in text mode ``large``."""
+        wanted = getattr(screen, "help_band", True) is not False
+        self.shown = not large and wanted
+        self.active = self.shown and getattr(screen, "name", "") not in NO_BAND
 
 
 class HelpOverlay(Overlay):

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
 from kiosk.helpdesk import UnknownHelpRequest, mark_done, open_requests, recent_done
-from kiosk.web.openapi import PathId, form_body
 from kiosk.web.auth import StaffIdentity, require_staff
-from kiosk.web.staff import _ago
+from kiosk.web.openapi import PathId, form_body
+from kiosk.web.staff import _ago, plugin_title
 from kiosk.web.templating import gettext_for, lang_url, message, render, request_lang
 
 router = APIRouter()
@@ -22,10 +22,18 @@ router = APIRouter()
 REFRESH_SECONDS = 15
 
 
+def _screen_name(request: Request, screen: str) -> str:
+    """"取号 · queue.services": staff know the plugins by their titles (screen names start with the plugin's)."""
+    plugin = screen.split(".", 1)[0]
+    if plugin and plugin in request.app.state.ctx.host.plugins:
+        return f"{plugin_title(request, plugin)} · {screen}"
+    return screen or "-"
+
+
 def _rows(request: Request, calls) -> list[dict]:
     _ = gettext_for(request)
     tz = request.app.state.ctx.settings.tz
-    return [{"id": c.id, "terminal": c.terminal, "screen": c.screen or "-", "ago": _ago(_, c.age_seconds),
+    return [{"id": c.id, "terminal": c.terminal, "screen": _screen_name(request, c.screen), "ago": _ago(_, c.age_seconds),
              "at": c.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "done_by": c.done_by,
              "done_at": c.done_at.astimezone(tz).strftime("%H:%M") if c.done_at else ""} for c in calls]
 

@@ -162,3 +162,22 @@ def test_plugin_main_screens_have_their_own_spoken_text(ui, name, expected):
     for part in expected:
         assert part in text, (part, text)
     assert "–" not in text and "·" not in text and text != default_spoken_text(screen)
+
+
+def test_a_screen_that_needs_the_whole_window_goes_without_the_band(ui):
+    from kiosk.screens import shots
+
+    app, harness, _clock = ui
+    shots.show(app, "timetable.surname")  # no frame in between: the screen is laid out at once
+    picker = app.sm.current_screen.ids.picker
+    assert not app.assist.shown and app.sm.height == app.root.height
+    harness.step(3)
+    from kivy.uix.scrollview import ScrollView
+
+    mr = picker.key("先生")
+    view = mr.parent
+    while not isinstance(view, ScrollView):
+        view = view.parent
+    assert mr.to_window(*mr.pos)[1] >= view.to_window(*view.pos)[1] - 1  # 先生 is in sight, not scrolled below
+    app.go_home()
+    assert app.assist.shown and app.assist.active

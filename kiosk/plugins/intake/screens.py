@@ -323,6 +323,7 @@ class IntakePhoneScreen(IntakeStep):
 
 
 class IntakeNameScreen(IntakeStep):
+    help_band = False  # the surname grid needs the whole window: 先生/女士 must not scroll out of sight
     surname = StringProperty("")
     title = StringProperty("")
     consent = BooleanProperty(False)

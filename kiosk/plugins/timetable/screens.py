@@ -417,6 +417,7 @@ class TimetableSignupScreen(Screen):
 
 
 class TimetableSurnameScreen(Screen):
+    help_band = False  # the surname grid needs the whole window: 先生/女士 must not scroll out of sight
     """The optional second step of 报名: 您贵姓？ with the shell's SurnamePicker (or 不留姓名), then the receipt.
 
     Why a step of its own: one thing per screen for elderly residents, and the picker's big grid needs the
