@@ -36,7 +36,7 @@ def test_help_button_pages_staff_once_from_any_screen(ui):
     assert app.help_overlay not in overlays() and app.sm.current == "demo.main"  # the resident's screen is kept
     harness.tap(app.assist.ids.help)  # an anxious second tap
     assert harness.until(lambda: app.help_overlay.outcome == "already", timeout=10)
-    assert "工作人员已经收到通知，正在赶来。" in labels_text(app.help_overlay)
+    assert "工作人员已收到通知，正在赶来。" in labels_text(app.help_overlay)
     assert len(open_requests(app.ctx)) == 1
 
     mark_done(app.ctx, call.id, "web:clerk")
