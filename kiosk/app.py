@@ -1,5 +1,6 @@
 """The Kivy app of the touch shell. Thin on purpose: screens, navigation, language, theme, the idle
-reset and the error overlay; everything else lives in the screens and in the core services.
+reset, the error overlay, and the help band with 朗读 (:mod:`kiosk.screens.assist`,
+:mod:`kiosk.screens.readaloud`); everything else lives in the screens and in the core services.
 
 Call :func:`kiosk.bootstrap.prepare` before importing this module (Kivy reads its Config when the
 window is created). The app gets a ready :class:`kiosk.context.KioskContext` injected, so tests,
@@ -19,6 +20,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
@@ -27,10 +29,12 @@ from kiosk.i18n import DEFAULT_LANGUAGE, N_, normalize, translator
 from kiosk.pinlock import FILE_NAME as PIN_LOCK_FILE, PinLock
 from kiosk.dbhealth import is_outage
 from kiosk.screens import background
+from kiosk.screens.assist import AssistBar, HelpOverlay
 from kiosk.screens.dbwatch import DatabaseWatch
 from kiosk.screens.errors import UiErrors
 from kiosk.screens.idle import IdleMonitor
 from kiosk.screens.overlays import ErrorOverlay, IdlePrompt, Notice
+from kiosk.screens.readaloud import ReadAloud
 from kiosk.screens.registry import PluginScreens
 from kiosk.theme import COLORS, Theme, rgba
 
@@ -45,6 +49,7 @@ CORE_SCREENS = {
     "admin": "kiosk.screens.admin:AdminScreen",
 }
 PAUSED = N_("This service is paused. Please ask at the front desk.")
+STILL_THERE = N_("Do you need more time? Please touch the screen.")
 _kv_loaded: set[str] = set()
 
 
@@ -56,11 +61,24 @@ def load_kv(*names: str) -> None:
             _kv_loaded.add(name)
 
 
+def _lay_out_now(root) -> None:
+    """Run every pending layout under ``root`` at once, parents before children (a tap may come before the next frame)."""
+    from kivy.uix.layout import Layout
+
+    if root is None:
+        return
+    for _round in range(2):  # children's minimum sizes may change their parents' layout once more
+        for widget in root.walk(restrict=True):
+            if isinstance(widget, Layout):
+                widget.do_layout()
+
+
 class KioskApp(App):
     lang = StringProperty(DEFAULT_LANGUAGE)
     tr = ObjectProperty(None)  # the current language's translate function; .kv rules call app.tr("…")
     theme = ObjectProperty(Theme(), rebind=True)  # rebind: .kv rules reading app.theme.x follow a new theme
     large = BooleanProperty(False)
+    read_aloud = BooleanProperty(False)  # 朗读: this resident's session only (the idle reset switches it off)
 
     def __init__(self, ctx, *, fullscreen: bool = False, idle_clock=time.monotonic, **kwargs):
         super().__init__(**kwargs)
@@ -78,20 +96,27 @@ class KioskApp(App):
         self._events: list = []
         self.errors: UiErrors | None = None
         self.dbwatch = DatabaseWatch(self, ctx.settings.db_check_seconds)
+        self.reader = ReadAloud(self)
 
     # -- building --------------------------------------------------------------------------------
     def build(self):
         register_fonts(self.ctx.settings.font_path, self.ctx.settings.data_dir)
-        load_kv("widgets", "overlays")
+        load_kv("widgets", "overlays", "assist")
         self.sm = ScreenManager(transition=NoTransition())
         self.plugins = PluginScreens(self)
         self.home = self.screen("home")  # the others are built when first needed (start-up time)
         self.idle_prompt = IdlePrompt()
+        self.assist = AssistBar()
+        self.help_overlay = HelpOverlay()  # one box, reused: a box per tap would leave dead kv bindings behind
+        self.sm.bind(current=self._screen_changed)
+        root = BoxLayout(orientation="vertical")
+        root.add_widget(self.sm)
+        root.add_widget(self.assist)
         Window.clearcolor = rgba(COLORS["bg"])
         Window.bind(size=self._resized, on_touch_down=self._touched, on_key_down=self._touched,
                     on_request_close=self._close_requested)
         self._resized(Window, Window.size)
-        return self.sm
+        return root
 
     def on_start(self):
         self.errors = UiErrors(self)
@@ -112,6 +137,7 @@ class KioskApp(App):
 
     def on_stop(self):
         self.dbwatch.stop()
+        self.reader.stop()
         if self.errors is not None:
             ExceptionManager.remove_handler(self.errors)
         for event in self._events:
@@ -146,6 +172,62 @@ class KioskApp(App):
 
     def on_large(self, _instance, _value):
         self._resized(Window, Window.size)
+        if hasattr(self, "assist"):
+            self._place_band()
+
+    # -- 朗读 and help -----------------------------------------------------------------------------
+    def set_read_aloud(self, on: bool) -> None:
+        """The 朗读 switch on the home screen: on reads the current screen at once (so the resident hears it works)."""
+        self.read_aloud = bool(on)
+        if self.read_aloud:
+            self.reader.read_screen()
+        else:
+            self.reader.stop()
+
+    def read_again(self) -> None:
+        """再听一遍: the current screen (or the box over it) once more."""
+        if self.help_overlay.parent is not None:
+            self.reader.say(f"{self.help_overlay.title} {self.help_overlay.detail}")
+        else:
+            self.reader.read_screen()
+
+    def _screen_changed(self, _sm, name: str) -> None:
+        self._place_band()
+        self.reader.entered(self.sm.current_screen)
+
+    def _place_band(self) -> None:
+        """The help band for the current screen; if that changes the screen's room, lay it out now, not a frame later."""
+        before = self.assist.shown
+        self.assist.place(self.sm.current_screen, self.large)
+        if self.assist.shown != before:
+            _lay_out_now(self.root)
+
+    def ask_for_help(self) -> None:
+        """请工作人员帮助: page staff from this terminal (a row, written off the UI thread) and say so calmly.
+
+        Nothing here may fail in front of the resident: when the row cannot be written (the database is
+        away) the box asks them to wait or to go to the front desk instead.
+        """
+        from kiosk.helpdesk import request_help
+
+        where = self.sm.current
+        overlay = self.help_overlay
+        if overlay.parent is None:
+            overlay.show("sending", self.tr)
+            overlay.open()
+        ctx = self.ctx
+        background.run(lambda: request_help(ctx, where), lambda result, error: self._help_answered(overlay, result, error),
+                       name="kiosk-help-request")
+
+    def _help_answered(self, overlay: HelpOverlay, result, error) -> None:
+        if error is not None:
+            log.warning("help request not recorded (the resident was sent to the front desk): %s", error)
+            outcome = "failed"
+        else:
+            outcome = "sent" if result[1] else "already"
+        overlay.show(outcome, self.tr)
+        if self.read_aloud and overlay.parent is not None:
+            self.reader.say(f"{overlay.title} {overlay.detail}")
 
     # -- navigation ------------------------------------------------------------------------------
     def open_screen(self, name: str) -> None:
@@ -176,6 +258,8 @@ class KioskApp(App):
         self.dismiss_overlays()
         Window.release_all_keyboards()
         self.large = False
+        self.read_aloud = False
+        self.reader.stop()
         if self.lang != self.default_lang:
             self.lang = self.default_lang
         self.go_home()
@@ -208,7 +292,7 @@ class KioskApp(App):
         self.idle.touched()
 
     def _quiet(self) -> bool:
-        return self.sm.current == "home" and self.lang == self.default_lang and not self.large
+        return self.sm.current == "home" and self.lang == self.default_lang and not self.large and not self.read_aloud
 
     def _poll_idle(self, _dt=None) -> None:
         action = self.idle.poll(self._quiet())
@@ -216,6 +300,8 @@ class KioskApp(App):
         if action == "prompt":
             prompt.seconds = self.idle.seconds_left()
             prompt.open(animation=False)
+            if self.read_aloud:
+                self.reader.say(self.tr(STILL_THERE))
         elif action == "reset":
             self.reset_session()
         elif self.idle.prompting:

@@ -146,3 +146,22 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class HelpRequest(Base):
+    """A resident pressed "请工作人员帮助" on a kiosk: staff should walk over to that terminal.
+
+    ``open_terminal`` is the terminal's name while the request is open and NULL once handled: its
+    UNIQUE constraint (NULLs never collide, on SQLite and PostgreSQL alike) makes a second tap, or two
+    racing taps, find the open request instead of paging staff twice.
+    """
+
+    __tablename__ = "help_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal: Mapped[str] = mapped_column(String(64), index=True)
+    screen: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    open_terminal: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    done_by: Mapped[str] = mapped_column(String(64), default="")

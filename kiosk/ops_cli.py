@@ -1,4 +1,4 @@
-"""Operations commands: ``kiosk doctor``, ``kiosk terminals``, ``kiosk backup``, ``kiosk restore``.
+"""Operations commands: ``kiosk doctor``, ``kiosk terminals``, ``kiosk help``, ``kiosk backup``, ``kiosk restore``.
 
 They live apart from :mod:`kiosk.cli` because they are about the machine and the deployment rather
 than the center's work; :func:`register` adds them to the ``kiosk`` group.
@@ -81,6 +81,48 @@ def register(cli: click.Group) -> None:
                 click.echo(line)
 
         emit(rows, as_json, human)
+
+    # -- help requests ---------------------------------------------------------------------------
+    @cli.group("help")
+    def help_group() -> None:
+        """Residents' "请工作人员帮助" calls from the kiosks: list the open ones, mark one handled."""
+
+    @help_group.command("list")
+    @click.option("--all", "show_done", is_flag=True, help="Also the last handled requests.")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def help_list(state: CliState, show_done: bool, as_json: bool) -> None:
+        """Open help requests, the longest waiting first: id, terminal, screen, seconds waiting."""
+        from kiosk.helpdesk import open_requests, recent_done
+
+        ctx = state.ctx
+        rows = [c.as_json() for c in open_requests(ctx) + (recent_done(ctx) if show_done else [])]
+
+        def human(data):
+            if not data:
+                click.echo("no open help requests")
+            for r in data:
+                state_text = "OPEN" if r["open"] else f"done by {r['done_by']}"
+                click.echo(f"#{r['id']:<5} {r['terminal']:<16} {r['screen'] or '-':<24} "
+                           f"{r['age_seconds'] // 60} min ago  {state_text}")
+
+        emit(rows, as_json, human)
+
+    @help_group.command("done")
+    @click.argument("request_id", metavar="ID", type=int)
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def help_done(state: CliState, request_id: int, as_json: bool) -> None:
+        """Mark help request ID as handled (staff went to the terminal)."""
+        from kiosk.cli import _who
+        from kiosk.helpdesk import UnknownHelpRequest, mark_done
+
+        try:
+            call, closed = mark_done(state.ctx, request_id, _who())
+        except UnknownHelpRequest:
+            raise UserError(f"ID: no help request #{request_id}") from None
+        emit({**call.as_json(), "closed_now": closed}, as_json, lambda d: click.echo(
+            f"#{request_id} ({d['terminal']}) marked as handled" if closed else f"#{request_id} was already handled by {d['done_by']}"))
 
     # -- backup ----------------------------------------------------------------------------------
     @cli.command("backup")

@@ -11,6 +11,13 @@ is thrown away instead and built again the next time, so nothing a resident type
 the next person either way. A screen whose factory or code raises pauses its plugin ("暂停服务") until
 staff clear the error on the admin screen; the other plugins go on.
 
+A screen may also define ``spoken_text()``: what 朗读 (read aloud, :mod:`kiosk.screens.readaloud`) says
+when the resident has switched it on, in the current language; without it the shell reads the visible
+labels and buttons top to bottom. Give one where that would be poor (a grid, a list with codes and dots).
+The shell draws a band with 请工作人员帮助 under every plugin screen; plugins keep their own 返回/首页. A
+screen whose layout needs the whole window (a big keypad that would otherwise scroll) sets the class
+attribute ``help_band = False``.
+
 Widgets with the elderly-first defaults (sizes and colours from the theme) are in
 :mod:`kiosk.screens.widgets`: ``KioskLabel``, ``Heading``, ``KioskButton``, ``SecondaryButton``,
 ``KioskInput``; in .kv rules, ``app.theme`` gives sizes and colours and ``app.tr`` the shell's messages.

@@ -163,5 +163,15 @@ class HomeScreen(Screen):
     def on_tile(self, tile: TileButton) -> None:
         self.app.open_screen(tile.screen)
 
+    def spoken_text(self) -> str:
+        """朗读: the center, the services on this page, and where help is."""
+        tr = self.app.tr
+        titles = [view.title for view in self.tile_views if not view.paused]
+        parts = [self.center_name]
+        if titles:
+            parts.append(tr("Please choose: {items}").format(items="，".join(titles)))
+        parts.append(tr("If you need help, tap “Please ask staff for help” at the bottom of the screen"))
+        return "。".join(p for p in parts if p) + "。"
+
     def reset(self) -> None:
         self.page = 0

@@ -10,7 +10,7 @@ from datetime import timezone
 
 from kiosk.i18n import N_
 
-CORE = ("home", "receipt", "pin", "admin", "idle", "error", "paused")
+CORE = ("home", "receipt", "pin", "admin", "idle", "error", "paused", "help")
 EXAMPLE_TOKEN = "k3Jq9TzVw2LxR8mN5bQa1c"
 EXAMPLE_TITLE = N_("Example slip")
 EXAMPLE_LINE = N_("Please wait until your number is called.")
@@ -60,6 +60,10 @@ def show(app, name: str) -> None:
         app.idle_prompt.open(animation=False)
     elif name == "error":
         ErrorOverlay().open(animation=False)
+    elif name == "help":  # the answer to 请工作人员帮助, without writing a request
+        app.go_home()
+        app.help_overlay.show("sent", app.tr)
+        app.help_overlay.open()
     elif name == "paused":
         app.notify(app.tr("This service is paused. Please ask at the front desk."))
     else:

@@ -35,6 +35,7 @@ def staff_links(request: Request, user: StaffIdentity) -> list[dict[str, str]]:
     ctx, lang = request.app.state.ctx, request_lang(request)
     _ = gettext_for(request)
     links = [{"title": _("Plugins and seasons"), "href": lang_url(lang, "/staff/plugins")}] if user.is_admin else []
+    links.append({"title": _("Help requests"), "href": lang_url(lang, "/staff/help")})
     links.append({"title": _("Terminals"), "href": lang_url(lang, "/staff/terminals")})
     for plugin, result in ctx.host.call("kiosk_staff_links", ctx=ctx):
         for link in result if isinstance(result, (list, tuple)) else [result]:
@@ -65,6 +66,7 @@ def dashboard(request: Request, user: StaffIdentity = Depends(require_staff)):
         printer_detail=detail,
         enabled=[plugin_title(request, name) for name in ctx.enabled_plugins()],
         flash=request.session.pop("flash", ""),
+        refresh=30,  # the help-request banner appears without anyone reloading
     )
 
 

@@ -77,6 +77,7 @@ def base_context(request: Request) -> dict[str, Any]:
     except Exception:  # an error page must render even when the session or database is broken
         user = None
     return {
+        "help_open": _help_open(request) if user is not None else 0,
         "request": request,
         "lang": lang,
         "html_lang": "en" if lang == "en" else "zh-CN",
@@ -91,6 +92,17 @@ def base_context(request: Request) -> dict[str, Any]:
         "stylesheets": (),
         "body_class": "",
     }
+
+
+def _help_open(request: Request) -> int:
+    """How many help requests wait (the staff pages' banner); 0 when the database cannot say."""
+    from kiosk.helpdesk import count_open
+
+    try:
+        return count_open(request.app.state.ctx)
+    except Exception as exc:
+        log.warning("could not count open help requests: %s", exc)
+        return 0
 
 
 def render(

@@ -121,7 +121,9 @@ def test_voice_text_reads_digits_one_by_one(tmp_path):
 
 
 def test_voice_without_an_engine_still_gives_the_chime(tmp_path, monkeypatch):
-    monkeypatch.setattr(voice.shutil, "which", lambda name: None)
+    from kiosk import speech
+
+    monkeypatch.setattr(speech.shutil, "which", lambda name: None)
     assert [c.name for c in voice.announcement("A023", 3, tmp_path)] == ["chime.wav"]
 
 

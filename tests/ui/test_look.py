@@ -60,7 +60,7 @@ def problems_on_screen(app, name: str) -> list[str]:
 
     theme = app.theme
     chars = font_chars()
-    roots = [app.sm.current_screen] + overlays()
+    roots = [app.sm.current_screen] + ([app.assist] if app.assist.active else [])  # the help band below every screen
     if overlays():
         roots = overlays()  # a modal covers the screen below
     found: list[str] = []
@@ -135,9 +135,9 @@ def test_every_screen_is_readable_and_complete(ui, lang, size, large):
 
 def test_large_text_scales_everything_by_one_and_a_quarter(ui):
     app, harness, _clock = ui
-    normal = (app.theme.body, app.theme.heading, app.theme.touch, app.home.ids.help.font_size, app.home.ids.large.height)
+    normal = (app.theme.body, app.theme.heading, app.theme.touch, app.assist.ids.help.font_size, app.home.ids.large.height)
     harness.tap(app.home.ids.large, frames=2)
-    large = (app.theme.body, app.theme.heading, app.theme.touch, app.home.ids.help.font_size, app.home.ids.large.height)
+    large = (app.theme.body, app.theme.heading, app.theme.touch, app.assist.ids.help.font_size, app.home.ids.large.height)
     assert normal[:3] == (28, 48, 100)
     assert all(abs(b - a * 1.25) <= 1 for a, b in zip(normal, large))
     assert app.home.ids.large.text == "标准字"

@@ -16,7 +16,7 @@ def test_home_shows_the_center_the_date_and_a_tile_per_enabled_plugin(ui):
     home = app.home
     assert home.ids.center_name.text == "华新社区服务中心"
     assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 星期[一二三四五六日] \d\d:\d\d", home.ids.clock.text)
-    assert home.ids.help.text == "如需帮助，请到前台咨询"
+    assert app.assist.ids.help.text == "请工作人员帮助" and app.assist.active
     assert {t.plugin for t in home.ids.tiles.children} == {"demo", "plain", "broken", "crashy", "moody"}
     demo = tile_for(app, "demo")
     assert (demo.title, demo.hint, demo.icon, demo.paused) == ("测试服务", "领取测试凭条", "测", False)
@@ -167,7 +167,7 @@ def test_switching_language_changes_every_visible_string(ui):
     harness.tap(app.home.ids.lang_en, frames=2)
     assert app.lang == "en"
     texts = labels_text(app.home)
-    assert "For help, please ask at the front desk." in texts
+    assert "Please ask staff for help" in labels_text(app.assist)
     assert "Huaxin Community Service Center" in texts and "Demo service" in texts
     assert re.fullmatch(r"\w+day \d{1,2} \w+ \d{4} \d\d:\d\d", app.home.ids.clock.text)
     icons = {t.icon for t in app.home.ids.tiles.children}  # a glyph is a picture, the same in both languages

@@ -170,6 +170,16 @@ class IntakeCategoriesScreen(IntakeStep):
             button.bind(on_release=lambda b: self.choose(b.value))
             grid.add_widget(button)
 
+    def spoken_text(self) -> str:
+        """朗读: the question, the categories, and the emergency button first of all."""
+        shell = self.shell
+        names = [shell.text(c.name, c.name_en) for c in catalog.categories(shell.ctx.settings)]
+        return "。".join([
+            shell.text("民生诉求。遇到着火、打架盗窃、突发急病等紧急情况，请点红色的紧急情况按钮",
+                       "Requests. In an emergency such as a fire, a crime or a sudden illness, tap the red emergency button"),
+            self.heading + shell.text("请选择：", " Choose: ") + "，".join(names),
+        ]) + "。"
+
     def choose(self, code: str) -> None:
         if code != self.draft.category:
             self.draft.problem = ""
@@ -313,6 +323,7 @@ class IntakePhoneScreen(IntakeStep):
 
 
 class IntakeNameScreen(IntakeStep):
+    help_band = False  # the surname grid needs the whole window: 先生/女士 must not scroll out of sight
     surname = StringProperty("")
     title = StringProperty("")
     consent = BooleanProperty(False)

@@ -153,6 +153,17 @@ class NoticeBoardsScreen(Screen):
         self._paint_tabs()
         self._show_page()
 
+    def spoken_text(self) -> str:
+        """朗读: the board, then the titles on this page, newest first, and how to open one."""
+        shell = self.shell
+        board = next((b for b in boards.BOARDS if b.code == self.board), None)
+        name = board.title(shell.lang) if board is not None else ""
+        titles = [row.title for row in reversed(self.ids.rows.children) if isinstance(row, NoticeRow)]
+        if not titles:
+            return shell.text(f"通知公告，{name}。现在没有通知。", f"Notices, {name}. There are no notices now.")
+        return shell.text(f"通知公告，{name}。", f"Notices, {name}. ") + "。".join(titles) + shell.text(
+            "。点标题可以看全文。", ". Tap a title to read it.")
+
     def choose_board(self, code: str) -> None:
         self.board, self.page = code, 0
         self.refresh()

@@ -21,11 +21,12 @@ from collections import deque
 from pathlib import Path
 
 from kivy.clock import Clock
-from kivy.core.audio import SoundLoader
 from kivy.lang import Builder
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
+
+from kiosk.screens.announcer import Announcer
 
 from . import board as board_mod
 from . import alert as call_alert
@@ -39,49 +40,6 @@ MIN_SECONDS = 6.0
 POLL_SECONDS = 1.0
 ALERT_TICK = 0.1  # how often the flashing cells are repainted (the flash itself is 0.4 s on, 0.4 s off)
 _loaded = False
-
-
-class Announcer:
-    """Plays clips one after another; a clip that cannot load or play is skipped."""
-
-    def __init__(self) -> None:
-        self.clips: deque[Path] = deque()
-        self.sound = None
-
-    def play(self, clips: list[Path]) -> None:
-        self.clips.extend(clips)
-        if self.sound is None:
-            self._next()
-
-    def _next(self, *_args) -> None:
-        self.sound = None
-        while self.clips:
-            path = self.clips.popleft()
-            try:
-                sound = SoundLoader.load(str(path))
-            except Exception as exc:  # a broken audio backend must not stop the display
-                log.warning("cannot load %s: %s", path, exc)
-                sound = None
-            if sound is None:
-                continue
-            self.sound = sound
-            sound.bind(on_stop=lambda *_: Clock.schedule_once(self._next, 0.2))
-            try:
-                sound.play()
-            except Exception as exc:
-                log.warning("cannot play %s: %s", path, exc)
-                self.sound = None
-                continue
-            return
-
-    def stop(self) -> None:
-        self.clips.clear()
-        if self.sound is not None:
-            try:
-                self.sound.stop()
-            except Exception:
-                pass
-            self.sound = None
 
 
 class HallCall(BoxLayout):

@@ -84,6 +84,15 @@ class QueueServicesScreen(Screen):
             button.bind(on_release=lambda b: self.choose(b.code))
             grid.add_widget(button)
 
+    def spoken_text(self) -> str:
+        """朗读: what to do, then every service with its wait (the list's letters and dots are not said)."""
+        shell = self.shell
+        lines = [shell.text("取号。请选择要办理的业务", "Take a number. Please choose a service")]
+        lines += [f"{r['title'].split(maxsplit=1)[-1]}，{r['detail']}" for r in self.rows]
+        lines.append(shell.text("七十岁以上、残疾人、孕妇可以走绿色通道，优先办理",
+                                "Over seventy, disabled or pregnant: use the priority lane"))
+        return "。".join(lines) + "。"
+
     def choose(self, code: str) -> None:
         manager = self.manager
         self.shell.open(SERVICE_SCREEN)
@@ -119,6 +128,18 @@ class QueueServiceScreen(Screen):
         self.materials = "\n".join(f"·  {m}" for m in items) if items else shell.text("无需准备材料", "Nothing to bring")
         self.key = uuid.uuid4().hex  # one key per visit: double taps and retries get the same ticket
         self.busy = False
+
+    def spoken_text(self) -> str:
+        """朗读: the service, its wait, what to bring, and the two buttons."""
+        shell = self.shell
+        if not self.code:
+            return ""
+        bring = self.materials.replace("·", "").split("\n")
+        parts = [self.title, self.detail, shell.text("请带好：", "Please bring: ") + "，".join(b.strip() for b in bring if b.strip())]
+        if self.open:
+            parts.append(shell.text("点取号领取号码。七十岁以上、残疾人、孕妇请点绿色通道取号",
+                                    "Tap Take a number. Over seventy, disabled or pregnant: tap the priority lane"))
+        return "。".join(p for p in parts if p) + "。"
 
     def on_pre_enter(self, *_args):
         if not self.code:  # opened directly (a screenshot, a restart): show the first service

@@ -123,7 +123,24 @@ class TimetableWeekScreen(Screen):
         self.week_title = shell.text(f"课程表 {monday.month}月{monday.day}日–{sunday.month}月{sunday.day}日",
                                      f"Timetable {monday:%d %b} – {sunday:%d %b}")
         found = service.week(shell.ctx, monday)
+        self._found, self._today = found, today
         self._build(monday, today, found)
+
+    def spoken_text(self) -> str:
+        """朗读: the week, today's classes with their times (the grid itself is not read cell by cell)."""
+        shell = self.shell
+        found, today = getattr(self, "_found", []), getattr(self, "_today", None)
+        parts = [self.week_title.replace("–", shell.text("到", " to "))]
+        todays = [o for o in found if o.day == today]
+        if todays:
+            parts.append(shell.text("今天的课：", "Today: ") + "，".join(
+                f"{o.start} {shell.text(o.name, o.name_en)}" + (shell.text("，停课", ", cancelled") if o.status != "scheduled" else "")
+                for o in sorted(todays, key=lambda o: o.start)))
+        elif today is not None and found is not None and int(self.offset) == 0:
+            parts.append(shell.text("今天没有课", "No classes today"))
+        parts.append(shell.text(f"这一周共有 {len(found)} 节课。点课程可以看详情和报名",
+                                f"{len(found)} sessions this week. Tap a class for details and to sign up"))
+        return "。".join(parts) + "。"
 
     def _build(self, monday: date, today: date, found) -> None:
         from kivy.app import App
@@ -400,6 +417,7 @@ class TimetableSignupScreen(Screen):
 
 
 class TimetableSurnameScreen(Screen):
+    help_band = False  # the surname grid needs the whole window: 先生/女士 must not scroll out of sight
     """The optional second step of 报名: 您贵姓？ with the shell's SurnamePicker (or 不留姓名), then the receipt.
 
     Why a step of its own: one thing per screen for elderly residents, and the picker's big grid needs the
