@@ -154,3 +154,21 @@ def test_cli_carry_over_switch(isolated_env):
     assert waiting["B"] == 1 and waiting["C"] == 0  # B001 carried over, C001 closed into history
     assert json.loads(run("queue", "take", "B", "--json", now=TUESDAY_9AM).stdout)["number"] == "B002"
     assert json.loads(run("queue", "service-set", "B", "--no-carry-over", "--json").stdout)["carry_over"] is False
+
+
+def test_a_carried_ticket_waits_from_the_new_days_opening_in_the_statistics(qctx, monkeypatch):
+    from kiosk.plugins.queue import stats
+
+    _carry(qctx, "A")
+    carried = service.take_ticket(qctx, "A").ticket  # Monday 09:00, still waiting at closing
+    monkeypatch.setenv("KIOSK_NOW", "2026-12-01T08:20:00+08:00")  # Tuesday, before A opens at 08:30
+    run_daily_tick(qctx)
+    monkeypatch.setenv("KIOSK_NOW", "2026-12-01T08:40:00+08:00")
+    fresh = service.take_ticket(qctx, "A").ticket
+    assert service.call_next(qctx, 1, "A").id == carried.id  # first in line, called ten minutes after opening
+    monkeypatch.setenv("KIOSK_NOW", "2026-12-01T08:52:00+08:00")
+    service.finish(qctx, 1)
+    assert service.call_next(qctx, 1, "A").id == fresh.id  # waited 12 minutes
+    row = next(r for r in stats.day_stats(qctx)["services"] if r["code"] == "A")
+    assert row["avg_wait_min"] == 11.0 and row["p90_wait_min"] == 12.0  # (10 + 12) / 2, not a night in the queue
+    assert [b["count"] for b in row["wait_buckets"]] == [0, 0, 2, 0, 0, 0]

@@ -14,7 +14,7 @@ than a service, so 3-minute steps would pile most tickets into "15+"; 5-minute s
 from __future__ import annotations
 
 import statistics
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 
@@ -55,6 +55,19 @@ def buckets(minutes: list[float], edges: tuple[int, ...]) -> list[dict]:
     return out
 
 
+def _opening(ctx, svc: QueueService, day: date) -> datetime:
+    """When ``svc`` opened on ``day``: a ticket carried over from the day before (carry-over) waits from here,
+    not from its arrival yesterday, so one carried ticket does not turn the day's average wait into hours."""
+    from .hours import next_opening
+
+    midnight = datetime.combine(day, time(0), tzinfo=ctx.settings.tz)
+    try:
+        opening = next_opening(svc.hours, ctx.calendar, midnight)
+    except Exception:  # noqa: BLE001 - hours unreadable: the day's start is the honest fallback
+        opening = None
+    return opening if opening is not None and opening.date() == day else midnight
+
+
 def day_stats(ctx, day: date | None = None, hall: str | None = None) -> dict:
     """The day's figures per service; with ``hall`` only that hall's services and their tickets."""
     day = day or ctx.today()
@@ -84,11 +97,12 @@ def day_stats(ctx, day: date | None = None, hall: str | None = None) -> dict:
     for code, svc in services.items():
         group = by_letter.get(code, [])
         booked = [a for a in appointments if a.service_code == code and a.state != "cancelled"]
-        waits = [_minutes(t.first_called_at - t.arrived_at) for t in group if t.first_called_at]
+        opened = _opening(ctx, svc, day)
+        waits = [_minutes(t.first_called_at - max(t.arrived_at, opened)) for t in group if t.first_called_at]
         service_times = [_minutes(t.finished_at - t.called_at) for t in group if t.state == "served" and t.finished_at and t.called_at]
         levels = [ratings[t.id] for t in group if t.id in ratings]
         errors = [abs((t.estimate_min + t.estimate_max) / 2 - w) for t, w in
-                  ((t, _minutes(t.first_called_at - t.arrived_at)) for t in group if t.first_called_at)]
+                  ((t, _minutes(t.first_called_at - max(t.arrived_at, opened))) for t in group if t.first_called_at)]
         rows.append({
             "code": code,
             "name": svc.name,
