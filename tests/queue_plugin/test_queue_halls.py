@@ -261,3 +261,23 @@ def test_the_migration_puts_existing_services_and_counters_in_the_main_hall(db_u
     with engine.connect() as c:
         assert c.execute(text("SELECT code FROM queue_service")).scalar_one() == "A"  # the data survives the way back
     engine.dispose()
+
+
+def test_a_kiosk_checks_in_and_activates_only_its_own_halls_appointments_and_remote_tickets(two_halls):
+    from datetime import datetime
+
+    from kiosk.plugins.queue import appointments, remote
+
+    ctx = two_halls
+    slot = datetime(2026, 11, 30, 9, 10, tzinfo=ctx.settings.tz)
+    booked_g = appointments.book(ctx, "G", slot).code
+    with pytest.raises(QueueError) as refused:
+        appointments.check_in(ctx, booked_g, hall="main")  # booked for the 便民服务室: not this hall's counters
+    assert refused.value.code == "other_hall" and "便民服务室" in refused.value.zh
+    assert appointments.check_in(ctx, booked_g, hall="bm").ticket.display.startswith("G")
+    pending = remote.take_remote(ctx, "A").ticket
+    with pytest.raises(QueueError) as elsewhere:
+        remote.activate_with_ticket_code(ctx, pending.activation_code, hall="bm")
+    assert elsewhere.value.code == "other_hall" and "服务大厅" in elsewhere.value.zh
+    ticket, _ahead = remote.activate_with_ticket_code(ctx, pending.activation_code, hall="main")
+    assert ticket.state == "waiting"

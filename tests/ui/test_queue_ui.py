@@ -173,3 +173,25 @@ def test_hall_display_flashes_the_called_counter_for_deaf_residents(queue_ui, mo
     harness.screenshot(shots / "display-flash-fresh.png")
     held.now += 60
     assert harness.until(lambda: cells().get(2) == "" and cells().get(4) == "", timeout=2)
+
+
+def test_hall_display_names_its_hall_once_the_center_has_several(queue_ui):
+    from kiosk.plugins.queue import service
+    from kiosk.plugins.queue.models import QueueHall
+
+    app, harness = queue_ui
+    app.open_screen("queue.display")
+    harness.step(2)
+    assert app.sm.current_screen.title == "叫号信息"  # one hall: nothing to tell apart
+    app.go_home()
+    service.create_hall(app.ctx, "bmx", name="便民服务室")
+    try:
+        app.open_screen("queue.display")
+        harness.step(2)
+        screen = app.sm.current_screen
+        assert screen.title == "叫号信息 · 服务大厅"
+        assert "叫号信息 · 服务大厅" in [w.text for w in screen.walk() if hasattr(w, "text")]
+    finally:
+        app.go_home()
+        with app.ctx.transaction() as s:  # the UI session's database is shared with the other tests
+            s.delete(s.get(QueueHall, "bmx"))

@@ -25,7 +25,7 @@ from kiosk.clock import utcnow
 
 from .hours import is_open
 from .models import QueueAppointment, QueueService, Ticket
-from .service import QueueError, QueueSettings, TakeResult, _existing, _next_number, business_day, issue
+from .service import QueueError, QueueSettings, TakeResult, _existing, _next_number, _other_hall, business_day, issue
 
 _CODE = re.compile(r"^\d{6}$")
 
@@ -120,15 +120,19 @@ def _find(s: Session, ctx, code: str) -> QueueAppointment:
     return found
 
 
-def check_in(ctx, code: str) -> TakeResult:
+def check_in(ctx, code: str, hall: str | None = None) -> TakeResult:
     """The resident's arrival: a ticket in the appointment lane, within the window; the same code twice
-    returns the same ticket."""
+    returns the same ticket. With ``hall`` (a kiosk passes its own) an appointment for a service of another
+    hall is refused, naming where it is served: its counters are there."""
     settings = QueueSettings.of(ctx)
     now = ctx.now()
     with ctx.sessions() as s:
         found = _find(s, ctx, code)
         appointment_id, state = found.id, found.state
         slot = found.slot_at.astimezone(ctx.settings.tz)
+        booked_for = s.get(QueueService, found.service_code)
+        if hall is not None and booked_for is not None and booked_for.hall != hall:
+            raise _other_hall(s, booked_for)
     key = f"appt-{appointment_id}"
     if state == "checked_in":
         again = _existing(ctx, key)

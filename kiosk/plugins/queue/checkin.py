@@ -56,6 +56,11 @@ class QueueCheckinScreen(Screen):
         super().__init__(**kwargs)
         self._tick = None
 
+    @property
+    def hall(self) -> str:
+        """This kiosk's hall (``[plugins.queue] hall``): appointments and remote tickets of other halls are refused here."""
+        return QueueSettings.of(self.shell.ctx).hall
+
     def on_kv_post(self, _base):
         from kivy.app import App
 
@@ -107,11 +112,11 @@ class QueueCheckinScreen(Screen):
         self.busy = True
         try:
             try:
-                taken = appointments.check_in(shell.ctx, code)
+                taken = appointments.check_in(shell.ctx, code, hall=self.hall)
             except QueueError as exc:
                 if exc.code != "unknown_code":
                     raise
-                ticket, ahead = remote.activate_with_ticket_code(shell.ctx, code)
+                ticket, ahead = remote.activate_with_ticket_code(shell.ctx, code, hall=self.hall)
                 pad.reset()
                 self.result = shell.text(f"{ticket.display} 已激活，前面还有 {ahead} 人。请在大厅留意叫号。",
                                          f"{ticket.display} is active: {ahead} ahead of you. Please wait in the hall.")

@@ -30,7 +30,7 @@ from kiosk.screens.announcer import Announcer
 
 from . import board as board_mod
 from . import alert as call_alert
-from . import remote, voice
+from . import remote, service, voice
 from .service import QueueSettings
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ class HallCall(BoxLayout):
 class HallDisplayScreen(Screen):
     shell = ObjectProperty(None)
     caption = StringProperty("")
+    title = StringProperty("")  # 叫号信息 (· the hall, when there are several)
     current = ListProperty([])  # [(number, counter text, counter)]
     recent = StringProperty("")
     waiting = StringProperty("")
@@ -70,12 +71,29 @@ class HallDisplayScreen(Screen):
         self._events: list = []
         settings = QueueSettings.of(self.shell.ctx) if self.shell else QueueSettings()
         self.hall = settings.hall
+        self.title = self._title()
         # The flashing alert's clock is the boot time; a test or a screenshot may swap in its own.
         self.alerts = call_alert.CallAlerts(Clock.get_boottime, settings.call_fresh_seconds, settings.call_flash)
+
+    def _title(self) -> str:
+        """叫号信息, with the hall's name once the installation has several halls (two displays may face each other)."""
+        if not self.shell:
+            return ""
+        base = self.shell.text("叫号信息", "Now serving")
+        try:
+            halls = service.halls(self.shell.ctx)
+        except Exception:  # noqa: BLE001 - the database away at start: the title without the hall, the poll retries
+            return base
+        if len(halls) < 2:
+            return base
+        hall = next((h for h in halls if h.code == self.hall), None)
+        name = (hall.name if self.shell.lang != "en" else hall.name_en or hall.name) if hall else self.hall
+        return f"{base} · {name}"
 
     def on_enter(self, *_args):
         """Poll and announce only while the display is on screen."""
         self.stop()
+        self.title = self._title()
         self._events = [Clock.schedule_interval(self.poll, POLL_SECONDS), Clock.schedule_interval(self.rotate, 0.5),
                         Clock.schedule_interval(self.paint_alerts, ALERT_TICK)]
         self.poll()

@@ -36,7 +36,7 @@ from kiosk.clock import utcnow
 from .appointments import new_code
 from .hours import is_open, next_opening
 from .models import QueueEvent, QueueService, Ticket
-from .service import QueueError, QueueSettings, TakeResult, _existing, _next_number, _when_zh, business_day, issue, people_ahead
+from .service import QueueError, QueueSettings, TakeResult, _existing, _next_number, _other_hall, _when_zh, business_day, issue, people_ahead
 
 _DIGITS = re.compile(r"^\d{6}$")
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
@@ -141,8 +141,9 @@ def activate_with_hall_code(ctx, ticket_id: int, code: str) -> Ticket:
         return ticket
 
 
-def activate_with_ticket_code(ctx, code: str) -> tuple[Ticket, int]:
-    """The kiosk's activation: the ticket's six-digit activation code; returns the ticket and people ahead."""
+def activate_with_ticket_code(ctx, code: str, hall: str | None = None) -> tuple[Ticket, int]:
+    """The kiosk's activation: the ticket's six-digit activation code; returns the ticket and people ahead.
+    With ``hall`` (the kiosk's own) a ticket for another hall's service is refused, naming where to go."""
     code = (code or "").strip()
     if not _DIGITS.match(code):
         raise QueueError("bad_code", "请输入 6 位数字", "please enter the 6 digits")
@@ -153,6 +154,9 @@ def activate_with_ticket_code(ctx, code: str) -> tuple[Ticket, int]:
                              "no ticket or appointment today with this code: please check it, or ask at the front desk")
         if ticket.state != "pending":
             raise QueueError("not_pending", f"{ticket.display} 已经激活，请留意叫号", f"{ticket.display} is active already: wait for your call")
+        service = s.get(QueueService, ticket.service_code)
+        if hall is not None and service is not None and service.hall != hall:
+            raise _other_hall(s, service)
         _activate(s, ticket, f"kiosk:{ctx.terminal}")
         return ticket, people_ahead(s, ticket)
 
