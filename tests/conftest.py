@@ -98,3 +98,20 @@ def make_ctx(monkeypatch: pytest.MonkeyPatch, isolated_env: Path):
     yield factory
     for ctx in made:
         ctx.engine.dispose()
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture):
+    """Run ``kiosk ARGS`` in this process (on the database a test's context fixture set up): (exit code, stdout, stderr).
+
+    A plugin's test module asks for its context first, e.g. ``def kiosk(ictx, run_cli): return run_cli``.
+    """
+    from kiosk.cli import main
+
+    def run(*args: str):
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

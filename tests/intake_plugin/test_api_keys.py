@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 
 import kiosk.plugins.intake as intake_plugin
 from kiosk import apikeys, migrate
-from kiosk.cli import main
 from kiosk.security import token_hash
 from kiosk.web.app import create_app
 
@@ -19,16 +18,9 @@ REQUEST = {"service_code": "repair", "attribute[building]": "12", "attribute[pro
 
 
 @pytest.fixture
-def kiosk(ictx, capsys):
-    """Run ``kiosk ARGS`` in this process on the test's database: (exit code, stdout, stderr)."""
-
-    def run(*args: str):
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def kiosk(ictx, run_cli):
+    """`kiosk ARGS` on the test's database: (exit code, stdout, stderr)."""
+    return run_cli
 
 
 def dump(ctx) -> str:

@@ -6,20 +6,12 @@ import json
 
 import pytest
 
-from kiosk.cli import main
 
 
 @pytest.fixture
-def kiosk(ictx, capsys):
-    """Run ``kiosk ARGS`` in this process on the test's database: (exit code, stdout, stderr)."""
-
-    def run(*args: str):
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def kiosk(ictx, run_cli):
+    """`kiosk ARGS` on the test's database: (exit code, stdout, stderr)."""
+    return run_cli
 
 
 def test_categories(kiosk):

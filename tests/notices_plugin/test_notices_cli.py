@@ -9,29 +9,18 @@ import sys
 
 import pytest
 
-from kiosk.cli import main
-
-
-def runner(capsys):
-    def run(*args: str):
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture
-def kiosk(nctx, capsys):
+def kiosk(nctx, run_cli):
     """Run ``kiosk ARGS`` in this process on the test's database (SQLite and PostgreSQL): (exit code, stdout, stderr)."""
-    return runner(capsys)
+    return run_cli
 
 
 @pytest.fixture
-def skiosk(sctx, capsys):
+def skiosk(sctx, run_cli):
     """The same on SQLite only, for checks of input that never reach the database."""
-    return runner(capsys)
+    return run_cli
 
 
 def test_boards_json(skiosk):

@@ -7,20 +7,12 @@ import json
 import pytest
 from tthelpers import course_id
 
-from kiosk.cli import main
 
 
 @pytest.fixture
-def kiosk(tctx, capsys):
-    """Run ``kiosk ARGS`` in this process on the test's database: (exit code, stdout, stderr)."""
-
-    def run(*args: str):
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def kiosk(tctx, run_cli):
+    """`kiosk ARGS` on the test's database: (exit code, stdout, stderr)."""
+    return run_cli
 
 
 def test_list_signup_and_cancel_contract(tctx, kiosk):

@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tthelpers import course_id
 
-from kiosk.cli import main
 from kiosk.plugins.timetable import service
 from kiosk.plugins.timetable.models import Room, Teacher
 from kiosk.plugins.timetable.service import TimetableError
@@ -103,14 +102,9 @@ def test_class_page_edits_the_class_and_keeps_a_refused_form(tctx, client):
 
 
 @pytest.fixture
-def kiosk(tctx, capsys):
-    def run(*args: str):
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def kiosk(tctx, run_cli):
+    """`kiosk ARGS` on the test's database: (exit code, stdout, stderr)."""
+    return run_cli
 
 
 def test_edit_course_command(tctx, kiosk):
