@@ -281,3 +281,20 @@ def test_a_kiosk_checks_in_and_activates_only_its_own_halls_appointments_and_rem
     assert elsewhere.value.code == "other_hall" and "服务大厅" in elsewhere.value.zh
     ticket, _ahead = remote.activate_with_ticket_code(ctx, pending.activation_code, hall="main")
     assert ticket.state == "waiting"
+
+
+def test_a_terminal_configured_for_a_hall_that_does_not_exist_tells_staff(two_halls):
+    import kiosk.plugins.queue as queue_plugin
+
+    ctx = two_halls
+    in_hall(ctx, "bm")
+    ctx.host.call("kiosk_startup", ctx=ctx)
+    assert "queue" not in ctx.last_errors()  # a hall that exists: nothing to say
+    in_hall(ctx, "bn")  # a typo in the terminal's config
+    with pytest.raises(QueueError) as wrong:
+        queue_plugin.kiosk_startup(ctx)
+    assert wrong.value.code == "unknown_hall" and "'bn'" in wrong.value.zh and "bm" in wrong.value.zh
+    ctx.host.call("kiosk_startup", ctx=ctx)  # the host records it where staff look, and the plugin keeps running
+    recorded = ctx.last_errors()["queue"]
+    assert recorded.startswith("kiosk_startup") and "'bn' is not a hall of this installation" in recorded and "bm" in recorded
+    in_hall(ctx, None)

@@ -56,6 +56,25 @@ def kiosk_demo_data(ctx):
 
 
 @hookimpl
+def kiosk_startup(ctx):
+    """A terminal whose ``[plugins.queue] hall`` names no hall would show an empty 取号 list and a silent
+    display: say so where staff look (the plugin's error on the admin screen, /staff/plugins, `kiosk plugins`)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .service import QueueError, QueueSettings, halls
+
+    hall = QueueSettings.of(ctx).hall
+    try:
+        known = [h.code for h in halls(ctx)]
+    except SQLAlchemyError:
+        return  # no schema yet (before `kiosk db upgrade`): nothing to compare with
+    if hall not in known:
+        raise QueueError("unknown_hall", f"配置的大厅 {hall!r} 不存在（已有：{'、'.join(known)}），本终端不会显示任何业务",
+                         f"[plugins.queue] hall = {hall!r} is not a hall of this installation (known: {', '.join(known)}): "
+                         "this terminal lists no services")
+
+
+@hookimpl
 def kiosk_daily_tick(ctx, today):
     from . import appointments
     from .service import close_previous_days
