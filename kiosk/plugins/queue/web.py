@@ -34,6 +34,12 @@ BOARD_REFRESH = 5  # seconds: the board reloads itself (no scripts: the site's C
 def build_router(ctx) -> APIRouter:
     router = APIRouter()
 
+    def refused(request: Request, exc: QueueError, keep: dict):
+        """A refused setup form: the page again, the reason on top, the refused form keeping what was typed."""
+        return page(request, t(request, "业务与窗口设置", "Services and counters"),
+                    Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request))) + _setup_body(request, ctx, keep=keep),
+                    400, stylesheets=STYLES)
+
     @router.get("/queue/static/queue.css", include_in_schema=False)
     def css():
         return FileResponse(CSS, media_type="text/css")
@@ -176,23 +182,14 @@ def build_router(ctx) -> APIRouter:
                       materials: str = Form(""), active: str = Form(""), first_number: str = Form("1"), last_number: str = Form("999"),
                       number_step: str = Form("1"), carry_over: str = Form(""), hall: str = Form(""),
                       user: StaffIdentity = Depends(require_admin)):
+        typed = {"name": name, "name_en": name_en, "hours": hours, "daily_cap": daily_cap, "minutes_per_person": minutes_per_person,
+                 "target_minutes": target_minutes, "first_number": first_number, "last_number": last_number, "number_step": number_step}
         try:
-            service.update_service(ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
-                                   minutes_per_person=minutes_per_person, target_minutes=target_minutes,
-                                   materials=materials.splitlines(), active=bool(active),
-                                   first_number=first_number, last_number=last_number, number_step=number_step,
+            service.update_service(ctx, code, **typed, materials=materials.splitlines(), active=bool(active),
                                    carry_over=bool(carry_over), hall=hall.strip() or None)
             request.session["queue_flash"] = t(request, f"{code.upper()} 类业务已保存", f"Service {code.upper()} saved")
         except QueueError as exc:
-            return page(request, t(request, "业务与窗口设置", "Services and counters"),
-                        Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request)))
-                        + _setup_body(request, ctx, keep={code.upper(): {"name": name, "name_en": name_en, "hours": hours,
-                                                                        "daily_cap": daily_cap, "minutes_per_person": minutes_per_person,
-                                                                        "target_minutes": target_minutes, "materials": materials,
-                                                                        "first_number": first_number, "last_number": last_number,
-                                                                        "number_step": number_step, "carry_over": bool(carry_over),
-                                                                        "hall": hall}}),
-                        400, stylesheets=STYLES)
+            return refused(request, exc, {code.upper(): typed | {"materials": materials, "carry_over": bool(carry_over), "hall": hall}})
         return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
 
     @router.post("/staff/queue/setup/counter/{number}", openapi_extra=form_body("name", "hall", arrays=("services",)))
@@ -212,20 +209,14 @@ def build_router(ctx) -> APIRouter:
                           materials: str = Form(""), first_number: str = Form("1"), last_number: str = Form("999"),
                           number_step: str = Form("1"), carry_over: str = Form(""), hall: str = Form(service.DEFAULT_HALL),
                           user: StaffIdentity = Depends(require_admin)):
+        typed = {"name": name, "name_en": name_en, "hours": hours, "daily_cap": daily_cap, "minutes_per_person": minutes_per_person,
+                 "target_minutes": target_minutes, "first_number": first_number, "last_number": last_number, "number_step": number_step}
         try:
-            svc = service.create_service(ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
-                                         minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=materials.splitlines(),
-                                         first_number=first_number, last_number=last_number, number_step=number_step,
-                                         carry_over=bool(carry_over), hall=hall.strip() or service.DEFAULT_HALL)
+            svc = service.create_service(ctx, code, **typed, materials=materials.splitlines(), carry_over=bool(carry_over),
+                                         hall=hall.strip() or service.DEFAULT_HALL)
             request.session["queue_flash"] = t(request, f"已新增 {svc.code} 类业务，别忘了给窗口勾选它", f"Service {svc.code} added: tick it on a counter")
         except QueueError as exc:
-            keep = {"_new": {"code": code, "name": name, "name_en": name_en, "hours": hours, "daily_cap": daily_cap,
-                             "minutes_per_person": minutes_per_person, "target_minutes": target_minutes, "materials": materials,
-                             "first_number": first_number, "last_number": last_number, "number_step": number_step,
-                             "carry_over": bool(carry_over), "hall": hall}}
-            return page(request, t(request, "业务与窗口设置", "Services and counters"),
-                        Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request))) + _setup_body(request, ctx, keep=keep),
-                        400, stylesheets=STYLES)
+            return refused(request, exc, {"_new": typed | {"code": code, "materials": materials, "carry_over": bool(carry_over), "hall": hall}})
         return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
 
     @router.post("/staff/queue/setup/new-hall")
@@ -237,10 +228,7 @@ def build_router(ctx) -> APIRouter:
                 request, f"已新增大厅“{hall.name}”（{hall.code}）：给它新增业务和窗口，并在该大厅取号机和叫号屏的配置中写 hall = \"{hall.code}\"",
                 f"Hall “{hall.name}” ({hall.code}) added: give it services and counters, and set hall = \"{hall.code}\" in its kiosk's and display's config")
         except QueueError as exc:
-            keep = {"_hall": {"code": code, "name": name, "name_en": name_en}}
-            return page(request, t(request, "业务与窗口设置", "Services and counters"),
-                        Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request))) + _setup_body(request, ctx, keep=keep),
-                        400, stylesheets=STYLES)
+            return refused(request, exc, {"_hall": {"code": code, "name": name, "name_en": name_en}})
         return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
 
     @router.post("/staff/queue/setup/new-counter")
@@ -256,9 +244,7 @@ def build_router(ctx) -> APIRouter:
         except QueueError as exc:
             keep = {"_counter": {"number": raw, "name": str(form.get("name", "")), "services": [str(v) for v in form.getlist("services")],
                                  "hall": str(form.get("hall", ""))}}
-            return page(request, t(request, "业务与窗口设置", "Services and counters"),
-                        Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request))) + _setup_body(request, ctx, keep=keep),
-                        400, stylesheets=STYLES)
+            return refused(request, exc, keep)
         return RedirectResponse(_url(request, "/staff/queue/setup"), status_code=303)
 
     @router.get("/staff/queue/counter/{number}")
