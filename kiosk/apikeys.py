@@ -66,7 +66,7 @@ def known_scopes(ctx) -> dict[str, tuple[str, str]]:
 
 def create(ctx, name: str, scopes: list[str] | tuple[str, ...], *, by: str = "", prefix: str = "kiosk_") -> tuple[KeyInfo, str]:
     """Make a key for ``name`` with ``scopes``; returns its description and the key, which is never shown again."""
-    name = " ".join((name or "").split())
+    name = " ".join("".join(ch for ch in (name or "") if ch.isprintable() or ch.isspace()).split())  # it goes into audit lines
     if not 1 <= len(name) <= 60:
         raise ApiKeyError("name", "名称不能为空，且不超过 60 字", "the name must be 1–60 characters")
     wanted = sorted({s.strip().lower() for s in scopes if s.strip()})

@@ -95,3 +95,14 @@ def test_the_upgrade_carries_intake_keys_over(db_url, make_ctx, make_host, isola
     assert live is not None and live.name == "hotline" and live.scopes == ("open311",) and live.created_at.year == 2026
     assert apikeys.check(ctx, "k311_gone") is None
     assert [k.name for k in apikeys.list_keys(ctx, include_revoked=True)] == ["hotline", "old"]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\x00\x07", "x" * 61])
+def test_a_key_needs_a_name_of_one_to_sixty_printable_characters(ictx, kiosk, name):
+    code, out, err = kiosk("api-key", "create", name, "--scope", "tickets")
+    assert code == 2 and out == "" and err.strip() == "error: name: the name must be 1–60 characters"
+
+
+def test_a_key_name_loses_control_characters_and_keeps_markup_and_emoji_as_text(ictx, kiosk):
+    code, out, _ = kiosk("api-key", "create", "<b>网关\x1b</b>😀", "--scope", "tickets", "--json")
+    assert code == 0 and json.loads(out)["name"] == "<b>网关</b>😀"  # only the CLI and JSON show it; nothing renders it as HTML

@@ -298,3 +298,17 @@ def test_a_terminal_configured_for_a_hall_that_does_not_exist_tells_staff(two_ha
     recorded = ctx.last_errors()["queue"]
     assert recorded.startswith("kiosk_startup") and "'bn' is not a hall of this installation" in recorded and "bm" in recorded
     in_hall(ctx, None)
+
+
+@pytest.mark.parametrize(("name", "code"), [("", "bad_name"), ("   ", "bad_name"), ("社" * 21, "bad_name"), ("便民😀", "bad_name"),
+                                            ("\x00\x07", "bad_name")])
+def test_a_hall_name_that_the_display_cannot_show_is_refused(qctx, name, code):
+    with pytest.raises(QueueError) as err:
+        service.create_hall(qctx, "bm", name=name)
+    assert err.value.code == code and "大厅名称" in err.value.zh
+    assert [h.code for h in service.halls(qctx)] == ["main"]
+
+
+def test_a_hall_name_keeps_markup_as_text_and_drops_control_characters(qctx):
+    hall = service.create_hall(qctx, "bm", name="<b>便民\x1b室</b>")
+    assert hall.name == "<b>便民室</b>"  # stored as typed minus the escape; every page escapes it

@@ -168,3 +168,27 @@ def test_eight_processes_with_a_stepped_range_never_repeat_or_overrun(qctx, db_u
         assert p.exitcode == 0
     assert sorted(r for r in results if isinstance(r, int)) == list(range(100, 191, 3))
     assert results.count("full") == 9
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "9" * 5000, "😀", "1\x00", "\x1b[31m7", "<b>1</b>", "１２", "1e3"])
+def test_garbage_in_a_numbering_field_is_refused_with_a_short_clear_message(qctx, raw):
+    fields = {"name": "社保医保", "name_en": "", "hours": "08:30-12:00", "daily_cap": 100, "minutes_per_person": 8,
+              "target_minutes": 30, "materials": [], "active": True}
+    for field, words in (("first_number", "起始号应为整数"), ("last_number", "结束号应为整数"), ("number_step", "号码间隔应为整数")):
+        with pytest.raises(QueueError) as err:
+            service.update_service(qctx, "A", **fields, **{field: raw})
+        assert err.value.code == f"bad_{field}" and words in err.value.zh
+        assert len(err.value.zh) < 60 and all(ch.isprintable() for ch in err.value.zh + err.value.en)  # no 5,000 digits, no escape codes echoed
+    with qctx.sessions() as s:
+        a = s.get(QueueService, "A")
+    assert (a.first_number, a.last_number, a.number_step) == (1, 999, 1)
+
+
+def test_setup_page_keeps_a_garbled_number_and_escapes_markup(qctx, client):  # noqa: F811
+    login(client, "boss")
+    form = {"csrf_token": CSRF.search(client.get("/staff/queue/setup").text).group(1), "name": "社保医保", "name_en": "", "hours": "08:30-12:00", "daily_cap": "100",
+            "minutes_per_person": "8", "target_minutes": "30", "materials": "", "active": "1",
+            "first_number": "<script>alert(1)</script>", "last_number": "999", "number_step": "1"}
+    r = client.post("/staff/queue/setup/service/A", data=form)
+    assert r.status_code == 400 and "起始号应为整数" in r.text
+    assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text  # kept as typed, escaped

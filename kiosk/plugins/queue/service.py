@@ -15,6 +15,7 @@ center's zone, so numbers restart at local midnight while old tickets stay in th
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -724,10 +725,11 @@ def rating_of(ctx, ticket_id: int):
 
 def _whole_number(raw, field: str, zh: str, en: str) -> int:
     """A form or CLI value that must be a whole number; the refusal names the field."""
-    try:
-        return int(str(raw).strip())
-    except (TypeError, ValueError):
-        raise QueueError(f"bad_{field}", f"{zh}应为整数，您填的是“{raw}”", f"{en} must be a whole number, not {str(raw)!r}") from None
+    text = str(raw).strip()
+    if text.isascii() and text.lstrip("-").isdigit() and len(text) <= 6:
+        return int(text)
+    shown = "".join(ch for ch in text if ch.isprintable())[:12] + ("…" if len(text) > 12 else "")  # echo a short, printable copy
+    raise QueueError(f"bad_{field}", f"{zh}应为整数，您填的是“{shown}”", f"{en} must be a whole number, not {shown!r}")
 
 
 def checked_numbering(first_number, last_number, number_step, daily_cap: int) -> dict:
@@ -959,12 +961,16 @@ def find_hall(ctx, code: str) -> QueueHall | None:
 def create_hall(ctx, code: str, *, name: str, name_en: str = "") -> QueueHall:
     """A new hall (e.g. a 便民服务室): then give it services (new letters) and counters, and set
     ``hall = "CODE"`` under ``[plugins.queue]`` in the config of its kiosk and display."""
-    code, name, name_en = (code or "").strip().lower(), (name or "").strip(), (name_en or "").strip()
+    code = (code or "").strip().lower()
+    name, name_en = ("".join(ch for ch in (value or "") if ch.isprintable()).strip() for value in (name, name_en))
     if not _HALL_CODE.match(code):
         raise QueueError("bad_hall_code", "大厅代码应为 1–16 位小写字母、数字、- 或 _，例如 bm2",
                          "the hall code must be 1–16 lowercase letters, digits, - or _, e.g. bm2")
     if not name or len(name) > 20:
         raise QueueError("bad_name", "大厅名称不能为空，且不超过 20 字", "the hall name must be 1–20 characters")
+    if any(ord(ch) > 0xFFFF or unicodedata.category(ch) == "So" for ch in name + name_en):
+        raise QueueError("bad_name", "大厅名称请只用文字和数字（叫号屏显示不了表情符号）",
+                         "the hall name may hold letters and digits only (the hall display cannot show emoji)")
     with ctx.transaction() as s:
         if s.get(QueueHall, code) is not None:
             raise QueueError("hall_taken", f"大厅代码 {code} 已存在", f"the hall code {code} exists already")
