@@ -52,6 +52,7 @@ class HallCall(BoxLayout):
 
 
 class HallDisplayScreen(Screen):
+    help_band = False  # the hall TV: nobody touches it, and the calls need the whole screen
     shell = ObjectProperty(None)
     caption = StringProperty("")
     title = StringProperty("")  # 叫号信息 (· the hall, when there are several)
