@@ -1,5 +1,7 @@
 # The two commands: `make run` and `make test`. Both do all set-up on a fresh Debian 12 machine as root.
-PYTHON ?= python3
+# The interpreter a fresh Debian 12 has (3.11.2), not whatever newer Python is first on PATH: the venv is
+# built from it, so tests run on what a center's kiosk PC runs. PYTHON=... still overrides it.
+PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 export KIOSK_DATA_DIR ?= $(CURDIR)/var
@@ -15,12 +17,16 @@ system-test:
 	@bash scripts/setup-system.sh test
 
 $(BIN)/kiosk: pyproject.toml tests/sample_plugin/pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]' -e tests/sample_plugin
 	@touch $@
 
-venv: $(BIN)/kiosk
+# A venv built from another interpreter (say a newer one found first on PATH) is rebuilt from $(PYTHON).
+# (A second make decides whether to build: this one may have cached that the old venv exists.)
+venv:
+	@bash scripts/check-venv-python.sh "$(PYTHON)" "$(VENV)"
+	@$(MAKE) --no-print-directory $(BIN)/kiosk
 
 ## make run: install, migrate, load the Huaxin demo data, start the web host and the kiosk.
 run: system-run venv

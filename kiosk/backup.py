@@ -158,8 +158,7 @@ def read_backup(path: Path) -> BackupInfo:
     """The metadata of a backup file (raises BackupError when it is not one of ours)."""
     try:
         with tarfile.open(path, "r:gz") as tar:
-            fh = tar.extractfile(META_NAME)
-            meta = json.loads(fh.read().decode("utf-8")) if fh else None
+            meta = json.loads(_regular_member(tar, path, META_NAME).read().decode("utf-8"))
     except FileNotFoundError:
         raise BackupError(f"{path} does not exist") from None
     except (tarfile.TarError, KeyError, OSError, ValueError, EOFError) as exc:
@@ -169,6 +168,25 @@ def read_backup(path: Path) -> BackupInfo:
     if meta.get("format_version", 0) > FORMAT_VERSION:
         raise BackupError(f"{path} was written by a newer kiosk (format {meta['format_version']}): upgrade first")
     return BackupInfo(Path(path), meta)
+
+
+def _regular_member(tar: tarfile.TarFile, path, name: str):
+    """The open member ``name`` of a backup, refused unless it is a plain file with a plain name.
+
+    Restore never extracts to the file system by member name, and it checks each member itself rather
+    than relying on ``extract(filter="data")``, which Debian 12's Python 3.11.2 does not have (3.11.4+):
+    a link, device, directory or a name with a path in it is not something ``kiosk backup`` writes.
+    """
+    try:
+        member = tar.getmember(name)
+    except KeyError:
+        raise BackupError(f"{path} has no {name}: not a kiosk backup") from None
+    if not member.isreg() or "/" in member.name or "\\" in member.name or member.name in ("", ".", ".."):
+        raise BackupError(f"{path} holds {name} as something other than a plain file: refused, not a kiosk backup")
+    fh = tar.extractfile(member)
+    if fh is None:
+        raise BackupError(f"{path} has no readable {name}")
+    return fh
 
 
 def check_restorable(ctx, info: BackupInfo, dirs: list[Path]) -> None:
@@ -187,13 +205,12 @@ def restore_backup(ctx, info: BackupInfo, dirs: list[Path]) -> Path:
     """Replace the database with the backup; returns the pre-restore backup of what was there."""
     check_restorable(ctx, info, dirs)
     with tempfile.TemporaryDirectory(prefix=".kiosk-restore-") as tmp:
-        payload = Path(tmp) / info.meta["payload"]
+        if info.meta.get("payload") != PAYLOAD.get(info.backend):
+            raise BackupError(f"{info.path} names an unexpected payload {info.meta.get('payload')!r}: not a kiosk backup")
+        payload = Path(tmp) / PAYLOAD[info.backend]
         with tarfile.open(info.path, "r:gz") as tar:
-            src = tar.extractfile(info.meta["payload"])
-            if src is None:
-                raise BackupError(f"{info.path} has no {info.meta['payload']}")
             with open(payload, "wb") as out:
-                shutil.copyfileobj(src, out)
+                shutil.copyfileobj(_regular_member(tar, info.path, info.meta["payload"]), out)
         if _sha256(payload) != info.meta.get("payload_sha256"):
             raise BackupError(f"{info.path} is damaged (checksum mismatch): use another backup")
         if info.backend == "sqlite":

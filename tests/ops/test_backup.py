@@ -115,9 +115,10 @@ def test_sqlite_backup_is_consistent_while_a_kiosk_writes(make_host, make_ctx, t
         stop.set()
         thread.join()
     for info in infos:
-        with tarfile.open(info.path) as tar:
-            tar.extract("database.sqlite3", tmp_path / info.path.stem, filter="data")
-        conn = sqlite3.connect(tmp_path / info.path.stem / "database.sqlite3")
+        copy = tmp_path / f"{info.path.stem}.sqlite3"
+        with tarfile.open(info.path) as tar:  # extractfile: Python 3.11.2 has no extract(filter=)
+            copy.write_bytes(tar.extractfile("database.sqlite3").read())
+        conn = sqlite3.connect(copy)
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         count, tokens = conn.execute("SELECT (SELECT count(*) FROM receipt), (SELECT count(*) FROM receipt_token)").fetchone()
         assert count >= 200 and tokens == count  # each receipt with its token: no half-written issue
@@ -164,6 +165,65 @@ def test_restore_refuses_what_it_cannot_safely_do(make_host, make_ctx, tmp_path)
     with pytest.raises(BackupError, match="postgresql backup and the configured database is sqlite"):
         restore_backup(ctx, other, dirs)
     assert receipts(ctx) == 2
+
+
+def _rewrite(src_path, dst_path, change):
+    """Copy a backup member by member; change(member, data) returns the (member, data) to write, or None."""
+    import io
+
+    with tarfile.open(src_path) as src, tarfile.open(dst_path, "w:gz") as dst:
+        for member in src.getmembers():
+            out = change(member, src.extractfile(member).read())
+            if out is not None:
+                member, data = out
+                dst.addfile(member, io.BytesIO(data) if member.isreg() else None)
+    return dst_path
+
+
+def test_restore_refuses_unsafe_archive_members_without_tar_filters(make_host, make_ctx, tmp_path):
+    """Python 3.11.2 has no extract(filter=): restore checks member names and types itself."""
+    import json
+
+    ctx = make_ctx(make_host())
+    issue(ctx, 1)
+    info = create_backup(ctx, tmp_path)
+    dirs = ctx.migration_dirs()
+    outside = tmp_path / "outside"
+
+    def as_symlink(member, data):  # the payload replaced by a link to a file outside
+        if member.name == "database.sqlite3":
+            link = tarfile.TarInfo("database.sqlite3")
+            link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            return link, b""
+        return member, data
+
+    linked = _rewrite(info.path, tmp_path / "linked.tar.gz", as_symlink)
+    with pytest.raises(BackupError, match="plain file"):
+        restore_backup(ctx, read_backup(linked), dirs)
+
+    def traversing(member, data):  # the metadata names a payload that would be written outside the temp folder
+        if member.name == "kiosk-backup.json":
+            meta = json.loads(data)
+            meta["payload"] = f"../../{outside.name}"
+            data = json.dumps(meta).encode()
+            member.size = len(data)
+        return member, data
+
+    escaped = _rewrite(info.path, tmp_path / "escaped.tar.gz", traversing)
+    with pytest.raises(BackupError, match="unexpected payload"):
+        restore_backup(ctx, read_backup(escaped), dirs)
+    assert not outside.exists()
+
+    def meta_as_dir(member, data):
+        if member.name == "kiosk-backup.json":
+            folder = tarfile.TarInfo("kiosk-backup.json")
+            folder.type = tarfile.DIRTYPE
+            return folder, b""
+        return member, data
+
+    with pytest.raises(BackupError, match="plain file"):
+        read_backup(_rewrite(info.path, tmp_path / "dir.tar.gz", meta_as_dir))
+    assert receipts(ctx) == 1
 
 
 def test_nightly_retention_keeps_the_newest_n(make_host, make_ctx, tmp_path, monkeypatch):
