@@ -165,3 +165,23 @@ class HelpRequest(Base):
     open_terminal: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     done_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuditEntry(Base):
+    """One staff action worth answering for later: a login or its failure, a setup change, an approval,
+    an export, a view of an unmasked phone number. Written in the same transaction as the action, so an
+    action that rolled back leaves no entry and one that committed always has one (``kiosk/audit.py``).
+
+    ``target`` names what was acted on (``case:HX-2026-0012``, ``staff:clerk``), never the resident's own
+    data: an audit log that copies phone numbers would be one more place to erase them from.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip: Mapped[str] = mapped_column(String(64), default="")
