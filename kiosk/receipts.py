@@ -6,6 +6,8 @@ The QR encodes ``{base_url}/t/{token}``: a normal QR code (never Micro QR), erro
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -144,6 +146,20 @@ def reissued(ctx, receipt_id: int, url: str) -> IssuedReceipt:
         receipt = s.get(Receipt, receipt_id)
     token = url.rsplit("/t/", 1)[-1]
     return IssuedReceipt(receipt=receipt, token=token, url=url, layout=layout_for(receipt, url, ctx.settings))
+
+
+def scoped_key(client: str, key: str) -> str:
+    """The stored idempotency key of ``key`` sent by ``client`` ("kiosk:<terminal>", "web:<browser id>", "api:<key id>").
+
+    Why: a retry with the same key returns the first ticket or case *with its tracking token*, so a key
+    must only ever find what the same client filed. The client is part of the stored value, hashed with
+    the key (the column holds 80 characters; client and key together may not fit), behind a short
+    readable prefix. Client-supplied keys are letters, digits and ``._:-`` only, so a raw key (one a
+    trusted in-process caller stores as it is) never contains ``|`` and cannot equal a scoped one.
+    """
+    kind = re.sub(r"[^a-z0-9]", "", client.split(":", 1)[0].lower())[:12] or "client"
+    digest = hashlib.sha256(f"{client}\0{key}".encode()).hexdigest()
+    return f"{kind}|{digest}"
 
 
 def find_receipt(session: Session, token: str) -> Receipt | None:

@@ -96,7 +96,7 @@ def register(cli: click.Group) -> None:
         try:
             r = service.file_case(state.ctx, {"category": category, "building": building, "unit": unit, "flat": flat, "phone": phone,
                                               "surname": surname, "title": title, "name_public": name_public, "problem": problem,
-                                              "description": text, "channel": channel}, by=f"cli:{channel}", key=key)
+                                              "description": text, "channel": channel}, by=f"cli:{channel}", key=key, client="cli")
         except Exception as exc:  # noqa: BLE001 - _fail re-raises what is not a user error
             _fail(exc)
         data = {"case_no": r.case.case_no, "tracking_url": r.url, "due_date": r.case.due_date.isoformat(),

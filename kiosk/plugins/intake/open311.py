@@ -30,10 +30,6 @@ def create_api_key(ctx, name: str, by: str = "") -> str:
     return apikeys.create(ctx, name[:60], ["open311"], by=by, prefix="k311_")[1]
 
 
-def _key_ok(ctx, key: str) -> bool:
-    return apikeys.allows(ctx, key, SCOPE)
-
-
 def _error(status: int, description: str) -> JSONResponse:
     return JSONResponse([{"code": status, "description": description}], status)
 
@@ -125,7 +121,8 @@ def build_router(ctx) -> APIRouter:
         "description", "attribute[idempotency_key]", required=("api_key", "service_code"), csrf=False))
     async def request_create(request: Request):
         form = await request.form()
-        if not _key_ok(ctx, str(form.get("api_key", ""))):
+        api_key = apikeys.check(ctx, str(form.get("api_key", "")))
+        if api_key is None or SCOPE not in api_key.scopes:
             return _error(403, "a valid api_key is required")
         surname = str(form.get("last_name", "") or "")
         raw = {"category": str(form.get("service_code", "")), "building": str(form.get("attribute[building]", "")),
@@ -134,7 +131,7 @@ def build_router(ctx) -> APIRouter:
                "channel": "open311"}
         key = str(form.get("attribute[idempotency_key]", "") or "") or None
         try:
-            r = service.file_case(ctx, raw, by="open311", key=("o311:" + key) if key else None)
+            r = service.file_case(ctx, raw, by="open311", key=key, client=f"open311:{api_key.id}")  # only this key's own case
         except Invalid as exc:
             return JSONResponse([{"code": 400, "description": f"{e.field}: {e.en}"} for e in exc.errors], 400)
         return [{"service_request_id": r.case.case_no, "service_notice": f"承诺 {r.case.due_date.isoformat()} 前办结",

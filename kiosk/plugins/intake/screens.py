@@ -430,7 +430,8 @@ class IntakeReviewScreen(IntakeStep):
         self.message = ""
         shell, d = self.shell, self.draft
         try:
-            result = service.file_case(shell.ctx, d.as_form(), by=f"kiosk:{shell.ctx.terminal}", key=f"kiosk-{d.key}")
+            result = service.file_case(shell.ctx, d.as_form(), by=f"kiosk:{shell.ctx.terminal}", key=f"kiosk-{d.key}",
+                                       client=f"kiosk:{shell.ctx.terminal}")
         except Invalid as exc:
             d.errors = {e.field: e.text("en" if shell.lang == "en" else "zh") for e in exc.errors}
             d.key = uuid.uuid4().hex  # nothing was stored: a corrected form is a new submission

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.clock import utcnow
 from kiosk.db import bump_counter
-from kiosk.receipts import IssuedReceipt
+from kiosk.receipts import IssuedReceipt, scoped_key
 from kiosk.security import seal_token, unseal_token
 
 from . import catalog, deadlines, workflow
@@ -152,14 +152,17 @@ def _existing(ctx, key: str) -> FileResult | None:
         return FileResult(case, team, None, ctx.tracking_url(token), repeated=True)
 
 
-def file_case(ctx, raw: dict, *, by: str = "", key: str | None = None, receipt: bool = True) -> FileResult:
+def file_case(ctx, raw: dict, *, by: str = "", key: str | None = None, receipt: bool = True, client: str | None = None) -> FileResult:
     """Validate and store a new case with its first timeline row and (by default) its receipt, at once.
 
-    The same idempotency ``key`` twice returns the first case (a double tap or a retry after a
-    timeout never files two). Raises :class:`Invalid` naming every wrong field.
+    The same idempotency ``key`` from the same ``client`` (``kiosk:<terminal>``, ``open311:<key id>``, ``cli``)
+    twice returns the first case (a double tap or a retry after a timeout never files two); another client's
+    key finds nothing (:func:`kiosk.receipts.scoped_key`). Raises :class:`Invalid` naming every wrong field.
     """
     if key is not None and not _KEY.match(key):
         raise Invalid([validation_error("key", "请求无效，请重试", "the idempotency key must be 1–80 letters, digits or . _ : -")])
+    if key is not None and client:
+        key = scoped_key(client, key)
     if key:
         found = _existing(ctx, key)
         if found:

@@ -99,7 +99,7 @@ def register(cli: click.Group) -> None:
     def take_cmd(state, code, priority, key, as_json):
         """Take a ticket for service CODE (the letter)."""
         try:
-            r = service.take_ticket(state.ctx, code, priority=priority, key=key)
+            r = service.take_ticket(state.ctx, code, priority=priority, key=key, client="cli")
         except QueueError as exc:
             _fail(exc)
         data = answers.taken(r)

@@ -36,21 +36,20 @@ from kiosk.clock import utcnow
 from .appointments import new_code
 from .hours import is_open, next_opening
 from .models import QueueEvent, QueueService, Ticket
-from .service import QueueError, QueueSettings, TakeResult, _existing, _next_number, _other_hall, _when_zh, business_day, issue, people_ahead
+from .service import QueueError, QueueSettings, TakeResult, _existing, stored_key, _next_number, _other_hall, _when_zh, business_day, issue, people_ahead
 
 _DIGITS = re.compile(r"^\d{6}$")
-_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 
 
 def remote_quota(ctx, service: QueueService) -> int:
     return service.daily_cap * QueueSettings.of(ctx).remote_share_percent // 100
 
 
-def take_remote(ctx, code: str, key: str | None = None) -> TakeResult:
-    """A pending remote ticket for service ``code``; the same ``key`` twice returns the first."""
+def take_remote(ctx, code: str, key: str | None = None, client: str | None = None) -> TakeResult:
+    """A pending remote ticket for service ``code``; the same ``key`` from the same ``client`` (the browser) twice
+    returns the first. A key another client used (the REST API's, another phone's) finds nothing of theirs."""
     code = (code or "").strip().upper()
-    if key is not None and not _KEY.match(key):
-        raise QueueError("bad_key", "请求无效，请重试", "invalid request key")
+    key = stored_key(key, client)
     if key:
         found = _existing(ctx, key)
         if found:

@@ -75,8 +75,8 @@ def build_api_router(ctx) -> APIRouter:
     def take(body: TakeBody, key: KeyInfo = Depends(tickets),
              idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=64)] = None):
         """Take a ticket. The same ``Idempotency-Key`` from the same API key returns the same ticket (200, ``repeated``)."""
-        scoped = f"api{key.id}:{idempotency_key}" if idempotency_key else None  # one client cannot fetch another's ticket
-        r = _run(service.take_ticket, ctx, body.service, priority=body.priority, key=scoped, by=_by(key))
+        r = _run(service.take_ticket, ctx, body.service, priority=body.priority, key=idempotency_key, by=_by(key),
+                 client=f"api:{key.id}")  # one client can never fetch another's ticket
         return JSONResponse(answers.taken(r), 200 if r.repeated else 201)
 
     @router.get("/tickets/{number}")

@@ -154,6 +154,7 @@ class QueueServiceScreen(Screen):
         shell = self.shell
         try:
             result = service.take_ticket(shell.ctx, self.code, priority=priority, key=f"{self.key}-{int(priority)}",
+                                         client=f"kiosk:{shell.ctx.terminal}",
                                          hall=service.QueueSettings.of(shell.ctx).hall)
         except QueueError as exc:
             self.busy = False

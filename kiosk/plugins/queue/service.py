@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.clock import utcnow
 from kiosk.db import bump_counter
-from kiosk.receipts import IssuedReceipt
+from kiosk.receipts import IssuedReceipt, scoped_key
 from kiosk.security import seal_token, unseal_token
 
 from .estimate import WaitRange, typical_minutes, wait_range
@@ -258,15 +258,28 @@ def _existing(ctx, key: str) -> TakeResult | None:
                           ctx.tracking_url(token), repeated=True)
 
 
-def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None, hall: str | None = None, by: str = "") -> TakeResult:
-    """Issue a ticket for service ``code``; the same ``key`` twice returns the first ticket.
+def stored_key(key: str | None, client: str | None) -> str | None:
+    """Check a client's idempotency key and return what is stored for it (see :func:`kiosk.receipts.scoped_key`).
+
+    ``client`` names who sent the key (``kiosk:<terminal>``, ``web:<browser>``, ``api:<key id>``, ``cli``): the
+    same key from another client finds nothing. Without a client (in-process callers only) the key is kept as it is.
+    """
+    if key is None:
+        return None
+    if not _KEY.match(key):
+        raise QueueError("bad_key", "请求无效，请重试", "the idempotency key must be 1–80 letters, digits or . _ : -")
+    return scoped_key(client, key) if client else key
+
+
+def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None, hall: str | None = None, by: str = "",
+                client: str | None = None) -> TakeResult:
+    """Issue a ticket for service ``code``; the same ``key`` from the same ``client`` twice returns the first ticket.
 
     With ``hall`` (a kiosk passes its own) a service of another hall is refused: its counters are elsewhere.
     ``by`` goes into the audit trail (default: this kiosk; the REST API passes ``api:<key name>``).
     """
     code = (code or "").strip().upper()
-    if key is not None and not _KEY.match(key):
-        raise QueueError("bad_key", "请求无效，请重试", "the idempotency key must be 1–80 letters, digits or . _ : -")
+    key = stored_key(key, client)
     if key:
         found = _existing(ctx, key)
         if found:

@@ -9,6 +9,7 @@ ticket has its own, stricter limit per address and hour. Nothing here asks for p
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +45,16 @@ def _remote_limiter(request: Request) -> SlidingWindowLimiter:
         per_hour = service.QueueSettings.of(state.ctx).remote_per_client_per_hour
         state.queue_remote_limiter = SlidingWindowLimiter(per_hour, 3600.0, state.token_limiter.clock)
     return state.queue_remote_limiter
+
+
+def _browser(request: Request) -> str:
+    """This browser's random id, kept in its (signed) session: the namespace of its idempotency keys, so a key
+    typed into the form by hand (another phone's, the REST API's) can never return someone else's ticket."""
+    browser = request.session.get("browser")
+    if not isinstance(browser, str) or len(browser) < 16:
+        browser = secrets.token_urlsafe(16)
+        request.session["browser"] = browser
+    return browser
 
 
 def _ticket(ctx, token: str) -> Ticket | None:
@@ -84,7 +95,7 @@ def build_more_router(ctx) -> APIRouter:
         if wait:
             raise RateLimited(wait)
         try:
-            result = remote.take_remote(ctx, service_code, key=key or None)
+            result = remote.take_remote(ctx, service_code, key=key or None, client=f"web:{_browser(request)}")
         except QueueError as exc:
             return page(request, t(request, "网上取号", "Take a number online"), _error(request, exc) + _remote_body(request, ctx), 400,
                         stylesheets=STYLES)
