@@ -13,6 +13,7 @@ This module never imports Kivy: the CLI, the web host and the tests load setting
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -90,6 +91,8 @@ class Settings:
     show_cursor: bool = False
     default_language: str = "zh_CN"
     token_rate_limit: int = 30  # look-ups per client per minute before 429
+    max_body_bytes: int = 1_000_000  # [web] max_body_bytes: larger request bodies get 413 before anything parses them
+    trusted_proxies: tuple[str, ...] = ()  # [web] trusted_proxies: addresses/networks whose X-Forwarded-For is believed
     receipt_days: int = 365  # how long a tracking link stays valid unless a plugin says otherwise
     hook_timeout: float = 10.0  # seconds a plugin hook may take before the host gives up on it (0: no limit)
     hook_timeouts: dict[str, float] = field(default_factory=dict)  # per hook, e.g. {"kiosk_daily_tick": 600}
@@ -181,6 +184,11 @@ def settings_from_dict(raw: dict[str, Any], data_dir: Path, source: Path | None 
     if len(set(names)) != len(names):
         raise ConfigError("two [[seasons]] share a name; season names must be unique")
 
+    max_body = int(web.get("max_body_bytes", 1_000_000))
+    if not 1024 <= max_body <= 1_000_000_000:
+        raise ConfigError(f"[web] max_body_bytes {max_body} must be between 1024 and 1000000000")
+    trusted_proxies = _networks(web.get("trusted_proxies", []))
+
     terminal = raw.get("terminal", {})
     heartbeat = float(terminal.get("heartbeat_seconds", 30))
     if not 1 <= heartbeat <= 3600:
@@ -210,6 +218,8 @@ def settings_from_dict(raw: dict[str, Any], data_dir: Path, source: Path | None 
         show_cursor=bool(kiosk_raw.get("show_cursor", False)),
         default_language=str(kiosk_raw.get("language", "zh_CN")),
         token_rate_limit=int(web.get("token_rate_limit", 30)),
+        max_body_bytes=max_body,
+        trusted_proxies=trusted_proxies,
         receipt_days=int(raw.get("receipts", {}).get("valid_days", 365)),
         hook_timeout=float(kiosk_raw.get("hook_timeout", 10)),
         hook_timeouts={str(k): float(v) for k, v in kiosk_raw.get("hook_timeouts", {}).items()},
@@ -262,3 +272,18 @@ def _dates(values: list[Any], key: str) -> list[date]:
         except ValueError as exc:
             raise ConfigError(f"[calendar] {key}: {v!r} is not a date like 2027-02-06") from exc
     return out
+
+
+def _networks(values: Any) -> tuple[str, ...]:
+    """``[web] trusted_proxies``: addresses or networks (``10.0.0.5``, ``10.0.0.0/24``, ``::1``), checked here."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list):
+        raise ConfigError("[web] trusted_proxies must be a list of addresses, e.g. [\"127.0.0.1\", \"10.0.0.0/24\"]")
+    out = []
+    for v in values:
+        try:
+            out.append(str(ipaddress.ip_network(str(v).strip(), strict=False)))
+        except ValueError as exc:
+            raise ConfigError(f"[web] trusted_proxies: {str(v)[:60]!r} is not an address or network like 10.0.0.0/24") from exc
+    return tuple(out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.clock import utcnow
@@ -185,3 +185,20 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class RateCounter(Base):
+    """One rate or failure counter of the web host (``kiosk/web/ratelimit.py``), shared by every worker and
+    web host on the database: ``count`` hits since ``window_start``; a failure counter may also hold a lock.
+
+    Times are seconds of the limiter's clock (wall-clock epoch seconds in production, so every worker
+    agrees). ``expires`` is when the row stops mattering; old rows are deleted, never all at once.
+    """
+
+    __tablename__ = "rate_counter"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "<limiter>:<client>", e.g. "token:203.0.113.9"
+    window_start: Mapped[float] = mapped_column(Float)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    expires: Mapped[float] = mapped_column(Float, index=True)

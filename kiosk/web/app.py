@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kiosk import __version__
 from kiosk.context import KioskContext
 from kiosk.web import apikeys, auth, help_requests, staff, tracking
+from kiosk.web.bodylimit import BodySizeLimitMiddleware
 from kiosk.web.ratelimit import FailureLock, SlidingWindowLimiter
 from kiosk.web.templating import gettext_for, message
 
@@ -76,13 +77,14 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(ctx: KioskContext, *, clock: Callable[[], float] = time.monotonic) -> FastAPI:
-    """The ASGI app for ``ctx``. ``clock`` drives the rate limits (tests pass a fake one)."""
+def create_app(ctx: KioskContext, *, clock: Callable[[], float] = time.time) -> FastAPI:
+    """The ASGI app for ``ctx``. ``clock`` drives the rate limits, which live in the database so every worker
+    shares them (wall-clock seconds; tests pass a fake one)."""
     # The OpenAPI description is published (for fuzzing and integrators) but no docs UI is served.
     app = FastAPI(title="kiosk", version=__version__, docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=_housekeeping)
     app.state.ctx = ctx
-    app.state.token_limiter = SlidingWindowLimiter(ctx.settings.token_rate_limit, 60.0, clock)
-    app.state.login_throttle = FailureLock(5, 300.0, clock)
+    app.state.token_limiter = SlidingWindowLimiter(ctx, "token", ctx.settings.token_rate_limit, 60.0, clock)
+    app.state.login_throttle = FailureLock(ctx, "login", 5, 300.0, clock)
     _install_error_pages(app)
 
     app.add_api_route("/healthz", healthz, methods=["GET"])
@@ -102,6 +104,7 @@ def create_app(ctx: KioskContext, *, clock: Callable[[], float] = time.monotonic
         same_site="lax",
         https_only=ctx.settings.base_url.startswith("https://"),
     )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=ctx.settings.max_body_bytes)  # before sessions, CSRF, parsing
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 

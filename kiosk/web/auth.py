@@ -65,7 +65,10 @@ class NotAllowed(Exception):
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address; X-Forwarded-For counts only from ``[web] trusted_proxies`` (kiosk.web.clientaddr)."""
+    from kiosk.web.clientaddr import request_address
+
+    return request_address(request)
 
 
 # -- CSRF ------------------------------------------------------------------------------------------

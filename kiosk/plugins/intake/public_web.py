@@ -26,7 +26,7 @@ LOOKUP_LOCK_SECONDS = 15 * 60
 
 def build_router(ctx) -> APIRouter:
     router = APIRouter()
-    lookups = FailureLock(LOOKUP_FAILURES, LOOKUP_LOCK_SECONDS)
+    lookups = FailureLock(ctx, "case-lookup", LOOKUP_FAILURES, LOOKUP_LOCK_SECONDS)  # in the database: shared by all workers
 
     @router.get("/cases/static/intake.css", include_in_schema=False)
     def css():
