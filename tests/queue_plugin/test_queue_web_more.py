@@ -183,7 +183,9 @@ def test_counter_rating_pad_and_bad_rating_alert(qctx, client):
     stranger = client.get("/queue/counter/2/rate")  # a device staff did not enable (or a phone outside)
     assert stranger.status_code == 403 and "评价器" in stranger.text
     assert "/staff/queue/counter/2/pad" in client.get("/staff/queue/counter/2").text
-    enabled = client.get("/staff/queue/counter/2/pad", follow_redirects=False)
+    confirm = client.get("/staff/queue/counter/2/pad", follow_redirects=False)
+    assert confirm.status_code == 200 and "set-cookie" not in confirm.headers  # a GET changes nothing
+    enabled = client.post("/staff/queue/counter/2/pad", data={"csrf_token": CSRF.search(confirm.text).group(1)}, follow_redirects=False)
     assert enabled.status_code == 303 and "kq_pad_2=" in enabled.headers["set-cookie"]
     pad = client.get("/queue/counter/2/rate")
     assert pad.status_code == 200 and "办结后可在这里评价" in pad.text and 'http-equiv="refresh"' in pad.text
@@ -207,6 +209,7 @@ def test_counter_rating_pad_and_bad_rating_alert(qctx, client):
     client.post(f"/staff/queue/ratings/{rating_id}/handled", data={"csrf_token": token})
     assert "差评提醒" not in client.get("/staff/queue").text
     assert client.get("/staff/queue/counter/77/pad").status_code == 404
+    assert client.post("/staff/queue/counter/77/pad", data={"csrf_token": token}).status_code == 404
     other = TestClient(client.app)
     assert other.post("/queue/counter/2/rate", data={"ticket_id": done.ticket.id, "level": 5}).status_code == 403  # CSRF, then the pad check
 
@@ -273,3 +276,53 @@ def test_checked_in_appointment_served_cannot_be_used_again(qctx):
     with pytest.raises(QueueError) as err:
         appointments.check_in(qctx, code)
     assert err.value.code == "already" and first.ticket.display in err.value.zh
+
+
+def test_pad_cookie_is_a_random_per_device_secret_set_by_a_staff_post(qctx, client):
+    """Issue 14, finding 8: the pad cookie was a fixed code (the same for every device) set by a GET."""
+    from kiosk import audit
+
+    stranger = TestClient(client.app)
+    assert stranger.post("/staff/queue/counter/2/pad", data={"csrf_token": csrf(stranger, "/queue/remote")},
+                         follow_redirects=False).headers["location"].startswith("/staff/login")  # staff only
+    token = login(client)
+    cookies = []
+    for _ in range(2):
+        r = client.post("/staff/queue/counter/2/pad", data={"csrf_token": token}, follow_redirects=False)
+        cookie = r.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/queue/counter/2" in cookie
+        assert "Secure" not in cookie  # plain http test site
+        cookies.append(cookie.split(";")[0].split("=", 1)[1])
+    assert cookies[0] != cookies[1]  # a new random secret per device
+    assert [e.action for e in audit.entries(qctx, action="queue.pad_pair")] == ["queue.pad_pair"] * 2
+    # Each pairing works on its own; a made-up value, a forged one or the old fixed code does not.
+    import hashlib
+    import hmac
+
+    fixed = hmac.new(qctx.settings.secret_key().encode(), b"queue-pad:2", hashlib.sha256).hexdigest()[:32]
+    device, issued, sig = cookies[0].split(".")
+    for value, status in ((cookies[0], 200), (cookies[1], 200), (fixed, 403), (f"{device}.{issued}.{'0' * 64}", 403),
+                          (f"{device}.{int(issued) + 1}.{sig}", 403)):
+        pad = TestClient(client.app, cookies={"kq_pad_2": value})
+        assert pad.get("/queue/counter/2/rate").status_code == status, value
+    assert TestClient(client.app, cookies={"kq_pad_3": cookies[0]}).get("/queue/counter/3/rate").status_code == 403
+
+
+def test_queue_cookies_are_secure_over_https(qctx, client):
+    """kq_remote and kq_pad_N carry Secure when the request is HTTPS (or the site's address is https)."""
+    https = TestClient(client.app, base_url="https://testserver")
+    token = csrf(https, "/queue/remote")
+    taken = https.post("/queue/remote", data={"csrf_token": token, "service_code": "A", "key": "web-s"}, follow_redirects=False)
+    cookie = taken.headers["set-cookie"]
+    assert cookie.startswith("kq_remote=") and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    plain = TestClient(client.app)
+    token = csrf(plain, "/queue/remote")
+    cookie = plain.post("/queue/remote", data={"csrf_token": token, "service_code": "A", "key": "web-p"},
+                        follow_redirects=False).headers["set-cookie"]
+    assert "Secure" not in cookie and "HttpOnly" in cookie
+    token = CSRF.search(https.get("/staff/login").text).group(1)
+    https.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": "/staff/queue"})
+    token = CSRF.search(https.get("/staff/queue/counter/1").text).group(1)
+    paired = https.post("/staff/queue/counter/1/pad", data={"csrf_token": token}, follow_redirects=False)
+    assert paired.status_code == 303 and "Secure" in paired.headers["set-cookie"] and "kq_pad_1=" in paired.headers["set-cookie"]
+

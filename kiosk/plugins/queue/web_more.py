@@ -19,13 +19,14 @@ from fastapi.responses import FileResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import select
 
+from kiosk import audit
 from kiosk.web.openapi import PathId
 from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_staff
 from kiosk.web.ratelimit import SlidingWindowLimiter
 from kiosk.web.templating import link as _url, page, request_lang, text_for as t
 from kiosk.web.tracking import RateLimited, limit_lookups
 
-from . import appointments, remote, service
+from . import appointments, pad, remote, service
 from .models import QueueService, Ticket
 from .service import QueueError
 
@@ -43,7 +44,7 @@ def _remote_limiter(request: Request) -> SlidingWindowLimiter:
     state = request.app.state
     if getattr(state, "queue_remote_limiter", None) is None:
         per_hour = service.QueueSettings.of(state.ctx).remote_per_client_per_hour
-        state.queue_remote_limiter = SlidingWindowLimiter(per_hour, 3600.0, state.token_limiter.clock)
+        state.queue_remote_limiter = SlidingWindowLimiter(state.ctx, "queue-remote", per_hour, 3600.0, state.token_limiter.clock)
     return state.queue_remote_limiter
 
 
@@ -101,7 +102,8 @@ def build_more_router(ctx) -> APIRouter:
                         stylesheets=STYLES)
         token = result.url.rsplit("/t/", 1)[1]
         response = _back(request, token)
-        response.set_cookie(COOKIE, token, max_age=24 * 3600, httponly=True, samesite="lax", path="/queue")
+        response.set_cookie(COOKIE, token, max_age=24 * 3600, httponly=True, samesite="lax", secure=pad.secure_cookies(request, ctx),
+                            path="/queue")
         return response
 
     @router.get("/queue/here/{code}", dependencies=[Depends(limit_lookups)])
@@ -192,21 +194,34 @@ def build_more_router(ctx) -> APIRouter:
 
     # -- 好差评 pad at the counter ----------------------------------------------------------------
     @router.get("/staff/queue/counter/{number}/pad")
-    def pad_enable(request: Request, number: PathId, user: StaffIdentity = Depends(require_staff)):
-        """Staff turn this device into counter ``number``'s rating pad: a signed cookie, no login kept."""
+    def pad_form(request: Request, number: PathId, user: StaffIdentity = Depends(require_staff)):
+        """Staff confirm on the counter's tablet that this device becomes the rating pad (the POST below)."""
         try:
             service.rate_pad_ticket(ctx, number)  # the counter exists
         except QueueError as exc:
             return page(request, t(request, "服务评价", "Rate our service"), _error(request, exc), 404, stylesheets=STYLES)
+        body = Markup('<p>{}</p><form method="post" action="{}" class="stack">{}<button type="submit" class="button primary">{}</button></form>').format(
+            t(request, f"在这台设备上启用 {number} 号窗口的评价器？只在窗口前的平板上这样做。",
+              f"Make this device the rating pad of counter {number}? Only do this on the tablet at the counter."),
+            _url(request, f"/staff/queue/counter/{number}/pad"), csrf_input(request), t(request, "在本设备启用评价器", "Use this device as the rating pad"))
+        return page(request, t(request, "启用评价器", "Enable the rating pad"), body, stylesheets=STYLES)
+
+    @router.post("/staff/queue/counter/{number}/pad")
+    def pad_enable(request: Request, number: PathId, user: StaffIdentity = Depends(require_staff)):
+        """Staff turn this device into counter ``number``'s rating pad: a random, signed per-device cookie (see .pad)."""
+        try:
+            service.rate_pad_ticket(ctx, number)  # the counter exists
+        except QueueError as exc:
+            return page(request, t(request, "服务评价", "Rate our service"), _error(request, exc), 404, stylesheets=STYLES)
+        with ctx.transaction() as s:
+            audit.record(s, user.username, "queue.pad_pair", f"counter:{number}", {}, client_ip(request))
         response = RedirectResponse(_url(request, f"/queue/counter/{number}/rate"), status_code=303)
-        response.set_cookie(f"kq_pad_{number}", _pad_key(ctx, number), max_age=400 * 24 * 3600, httponly=True, samesite="lax",
-                            path=f"/queue/counter/{number}")
+        response.set_cookie(pad.cookie_name(number), pad.new_pairing(ctx, number), max_age=pad.MAX_AGE_SECONDS, httponly=True,
+                            samesite="lax", secure=pad.secure_cookies(request, ctx), path=f"/queue/counter/{number}")
         return response
 
     def paired(request: Request, number: int) -> bool:
-        import hmac as _hmac
-
-        return _hmac.compare_digest(request.cookies.get(f"kq_pad_{number}", ""), _pad_key(ctx, number))
+        return pad.is_paired(ctx, number, request.cookies.get(pad.cookie_name(number), ""))
 
     def unpaired(request: Request):
         return page(request, t(request, "评价器未启用", "Rating pad not enabled"), Markup('<p class="notice">{}</p>').format(t(
@@ -273,15 +288,6 @@ def build_more_router(ctx) -> APIRouter:
         return RedirectResponse(_url(request, "/staff/queue"), status_code=303)
 
     return router
-
-
-def _pad_key(ctx, number: int) -> str:
-    """The rating pad's cookie for one counter: only a device that staff enabled can rate there, so a
-    rating cannot be sent from outside the hall for the resident who just left."""
-    import hashlib
-    import hmac
-
-    return hmac.new(ctx.settings.secret_key().encode(), f"queue-pad:{number}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _remote_body(request: Request, ctx) -> Markup:
