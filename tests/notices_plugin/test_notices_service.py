@@ -235,3 +235,50 @@ def test_domain_modules_do_not_import_kivy():
             "kiosk.plugins.notices.takeaway, kiosk.plugins.notices.feed, kiosk.plugins.notices.images, kiosk.plugins.notices.demo\n"
             "assert not [m for m in sys.modules if m == 'kivy' or m.startswith('kivy.')], 'kivy imported'\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_nobody_who_changed_a_party_notice_since_its_approval_may_approve_it(nctx):
+    """Issue 14, finding 4: after another user changed one character, the author could approve their own notice."""
+    from kiosk import audit
+
+    n = service.create(nctx, board="party", title="党费收缴情况公示", body="第一季度党费已收齐。", by="admin")
+    service.edit(nctx, n.id, by="director", body="第一季度党费已收齐！")  # one character, by another administrator
+    for who in ("admin", "cli:admin", "director", "web:director"):  # the author, and the editor
+        with pytest.raises(NoticeError) as err:
+            service.approve(nctx, n.id, by=who)
+        assert err.value.code == "same_person" and "审核" in err.value.zh, who
+    assert service.get(nctx, n.id).state == "pending"
+    # A third administrator who changed nothing approves; the audit log has it.
+    with nctx.transaction() as s:
+        from kiosk.staff import set_user
+
+        set_user(s, "auditor", "auditor-password", role="admin")
+    assert service.approve(nctx, n.id, by="auditor", ip="203.0.113.4").state == "published"
+    [entry] = audit.entries(nctx, action="notice.approve")
+    assert (entry.actor, entry.target, entry.ip) == ("auditor", f"notice:{n.id}", "203.0.113.4")
+    # After that approval, only those who change it next are barred: the author may approve someone else's fix.
+    service.edit(nctx, n.id, by="director", title="党费收缴情况公示（更正）")
+    assert service.changes_since_approval(nctx, n.id) == {"title": ("党费收缴情况公示", "党费收缴情况公示（更正）")}
+    with pytest.raises(NoticeError):
+        service.approve(nctx, n.id, by="director")
+    assert service.approve(nctx, n.id, by="admin").approved_by == "admin"
+    assert service.changes_since_approval(nctx, n.id) == {}
+
+
+def test_a_picture_change_counts_as_a_change_by_its_uploader(nctx):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from kiosk.plugins.notices import images
+
+    n = service.create(nctx, board="party", title="公示", body="正文", by="admin")
+    service.approve(nctx, n.id, by="director")
+    buf = BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buf, "PNG")
+    images.set_image(nctx, n.id, buf.getvalue(), by="director")
+    assert service.get(nctx, n.id).state == "pending"
+    with pytest.raises(NoticeError):
+        service.approve(nctx, n.id, by="director")
+    assert set(service.changes_since_approval(nctx, n.id)) == {"image"}
+    assert service.approve(nctx, n.id, by="admin").state == "published"

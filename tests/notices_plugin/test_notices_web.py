@@ -245,3 +245,19 @@ def test_slips_carry_only_printable_text(sctx):
     issued = takeaway.issue(sctx, str(n.id))
     assert issued.receipt.title == "重阳节活动" and issued.layout.title == "重阳节活动"
     assert takeaway.slip_text("🎉🎉") == ""
+
+
+def test_the_approver_sees_what_changed_and_an_editor_cannot_approve(nctx):
+    admin, director = TestClient(create_app(nctx)), TestClient(create_app(nctx))
+    n = service.create(nctx, board="party", title="党费公示", body="第一行\n第二行", by="admin")
+    service.approve(nctx, n.id, by="director")
+    service.edit(nctx, n.id, by="admin", body="第一行\n第二行！")
+    token = login(director, "director")
+    page = director.get(f"/staff/notices/{n.id}").text
+    assert "自上次审核以来的改动" in page and "+第二行！" in page and "-第二行" in page and "admin" in page
+    admin_token = login(admin, "admin")
+    refused = admin.post(f"/staff/notices/{n.id}/state", data={"csrf_token": admin_token, "action": "approve"})
+    assert service.get(nctx, n.id).state == "pending"  # the editor's own approval is refused
+    assert "不能自己审核" in refused.text
+    director.post(f"/staff/notices/{n.id}/state", data={"csrf_token": token, "action": "approve"})
+    assert service.get(nctx, n.id).approved_by == "director"

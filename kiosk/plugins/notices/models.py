@@ -39,6 +39,8 @@ class Notice(Base):
     content_by: Mapped[str] = mapped_column(String(64), default="")  # last to change what an approver vouches for
     approved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The fields (and picture digest) as last approved: the next approver sees what changed since.
+    approved_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (Index("ix_notice_board_state_start", "board", "state", "start_at"),)
 

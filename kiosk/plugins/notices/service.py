@@ -206,9 +206,52 @@ def withdraw(ctx, notice_id: int, by: str = "") -> Notice:
     return notice
 
 
-def approve(ctx, notice_id: int, by: str) -> Notice:
-    """The second person's approval on a board that needs one: an active administrator who did not write
-    the content as it stands (the author, or whoever last changed the title, body, board or picture)."""
+#: Revisions that do not change what an approver vouches for; every other action (create, edit, image, and
+#: whatever is added later) makes its author one of the people who may not approve the result.
+NOT_CHANGES = ("approve", "publish", "submit", "withdraw")
+#: What the approval snapshot keeps (and the approver's diff compares): the fields plus the picture's digest.
+SNAPSHOT = EDITABLE + ("image",)
+
+
+def changers_since_approval(s: Session, notice: Notice) -> set[str]:
+    """Everyone who changed ``notice`` since its last approval (or ever, when it has none): authors and editors,
+    one person per revision, whatever channel they used (``cli:admin`` is ``admin``)."""
+    last = s.scalar(select(NoticeRevision.id).where(NoticeRevision.notice_id == notice.id, NoticeRevision.action == "approve")
+                    .order_by(NoticeRevision.id.desc()).limit(1))
+    q = select(NoticeRevision.by).where(NoticeRevision.notice_id == notice.id, NoticeRevision.action.not_in(NOT_CHANGES))
+    if last is not None:
+        q = q.where(NoticeRevision.id > last)
+    people = {_person(by) for by in s.scalars(q)}
+    people.add(_person(notice.content_by))
+    if last is None:
+        people.add(_person(notice.created_by))
+    return {p for p in people if p}
+
+
+def _snapshot(s: Session, notice: Notice) -> dict[str, Any]:
+    image = s.get(NoticeImage, notice.id)
+    values = {k: _json(getattr(notice, k)) for k in EDITABLE}
+    return values | {"image": image.digest if image else None}
+
+
+def changes_since_approval(ctx, notice_id: int) -> dict[str, tuple[Any, Any]]:
+    """What the approver is asked to vouch for: each field that differs from the last approved version,
+    ``{field: (approved, now)}``; every field that has a value when the notice was never approved."""
+    with ctx.sessions() as s:
+        notice = get_for_update(s, notice_id)
+        now = _snapshot(s, notice)
+        before = notice.approved_snapshot or {}
+    return {k: (before.get(k), now[k]) for k in SNAPSHOT if before.get(k) != now[k] and not (k not in before and now[k] in (None, False, ""))}
+
+
+def approve(ctx, notice_id: int, by: str, ip: str = "") -> Notice:
+    """The second person's approval on a board that needs one: an active administrator who changed nothing of
+    the notice since its last approval (not its author, not any of its editors; issue 14, finding 4).
+
+    The approved version is kept (``approved_snapshot``) so the next approver sees exactly what changed since,
+    and the approval is written to the audit log in the same transaction."""
+    from kiosk import audit
+
     person = _person(by)
     with ctx.transaction() as s:
         notice = get_for_update(s, notice_id)
@@ -217,13 +260,15 @@ def approve(ctx, notice_id: int, by: str) -> Notice:
         user = s.scalar(select(StaffUser).where(StaffUser.username == person))
         if user is None or not user.active or user.role != "admin":
             raise NoticeError("not_admin", "只有管理员可以审核", f"{person or 'nobody'!r} is not an active administrator")
-        if person == _person(notice.content_by):  # who wrote the words as they stand now
-            raise NoticeError("same_person", "不能审核自己撰写或修改的通知，请另一位管理员审核",
-                              "the author cannot approve their own notice: another administrator must")
+        if person in changers_since_approval(s, notice):
+            raise NoticeError("same_person", "您撰写或修改过这条通知（自上次审核以来），不能自己审核，请另一位管理员审核",
+                              "you wrote or changed this notice since its last approval: another administrator must approve it")
         now = utcnow()
         record(s, notice, "approve", person, {"state": ("pending", "published"), "approved_by": (None, person)})
         notice.state, notice.approved_by, notice.approved_at = "published", person, now
         notice.updated_by, notice.updated_at = person, now
+        notice.approved_snapshot = _snapshot(s, notice)
+        audit.record(s, person, "notice.approve", f"notice:{notice.id}", {"board": notice.board, "title": notice.title[:60]}, ip)
     return notice
 
 

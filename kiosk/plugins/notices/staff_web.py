@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
 from kiosk.web.openapi import PathId
-from kiosk.web.auth import StaffIdentity, csrf_input, require_staff
+from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_staff
 from kiosk.web.templating import page, request_lang
 
 from . import boards, images, markup, service
@@ -148,6 +148,20 @@ def _change(request: Request, field: str, old, new) -> Markup:
         old, new = (name_of(request, STATE_NAMES, v) if v else v for v in (old, new))
     short = lambda v: "—" if v in (None, "") else (str(v)[:60] + ("…" if len(str(v)) > 60 else ""))  # noqa: E731
     return Markup("<div><b>{}</b>：{} → {}</div>").format(label, short(old), short(new))
+
+
+def changes_for_approver(request: Request, ctx, notice: Notice) -> Markup:
+    """What an approver vouches for: each field changed since the last approved version, and who changed it."""
+    changes = service.changes_since_approval(ctx, notice.id)
+    with ctx.sessions() as s:
+        people = sorted(service.changers_since_approval(s, notice))
+    title = (t(request, "自上次审核以来的改动", "Changed since the last approval") if notice.approved_snapshot
+             else t(request, "待审核内容（尚未审核过）", "Content to approve (never approved before)"))
+    rows = Markup("").join(_change(request, field, old, new) for field, (old, new) in changes.items()) or Markup("<p>{}</p>").format(
+        t(request, "内容与上次审核的版本相同", "The same as the approved version"))
+    who = Markup('<p class="meta">{}</p>').format(t(request, f"修改人（不能审核）：{'、'.join(people)}",
+                                                     f"Changed by (cannot approve): {', '.join(people)}"))
+    return Markup('<section class="card n-approval"><h2>{}</h2>{}{}</section>').format(title, rows, who)
 
 
 def action_form(request: Request, notice_id: int, action: str, label: str, css: str = "") -> Markup:
@@ -287,7 +301,7 @@ def build_staff_router(ctx) -> APIRouter:
             elif action == "withdraw":
                 notice = service.withdraw(ctx, notice_id, by=user.username)
             elif action == "approve":
-                notice = service.approve(ctx, notice_id, by=user.username)
+                notice = service.approve(ctx, notice_id, by=user.username, ip=client_ip(request))
             else:
                 raise NoticeError("bad_action", "未知操作", "unknown action")
             flash = name_of(request, STATE_NAMES, notice.state)
@@ -333,6 +347,7 @@ def _edit_view(request: Request, ctx, notice: Notice, user: StaffIdentity, value
     if notice.state in ("published", "pending"):
         actions += action_form(request, notice.id, "withdraw", t(request, "撤下", "Withdraw"), "secondary")
     if notice.state == "pending":
+        out += changes_for_approver(request, ctx, notice)
         if user.is_admin:
             actions += action_form(request, notice.id, "approve", t(request, "审核通过并发布", "Approve and publish"))
         else:
