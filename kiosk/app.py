@@ -26,7 +26,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.bootstrap import register_fonts
 from kiosk.i18n import DEFAULT_LANGUAGE, N_, normalize, translator
-from kiosk.pinlock import FILE_NAME as PIN_LOCK_FILE, PinLock
+from kiosk.pinlock import FILE_NAME as PIN_LOCK_FILE, PinLock, SharedPinState
 from kiosk.dbhealth import is_outage
 from kiosk.screens import background
 from kiosk.screens.assist import AssistBar, HelpOverlay
@@ -88,7 +88,8 @@ class KioskApp(App):
         self.tr = translator(self.default_lang, "shell")
         self.lang = self.default_lang
         self.idle = IdleMonitor(ctx.settings.idle_timeout, ctx.settings.idle_countdown, idle_clock)
-        self.pinlock = PinLock(ctx.settings.data_dir / PIN_LOCK_FILE, ctx.settings.pin_hash, ctx.now)
+        self.pinlock = PinLock(ctx.settings.data_dir / PIN_LOCK_FILE, ctx.settings.pin_hash, ctx.now,
+                               SharedPinState(ctx, ctx.settings.pin_hash))  # one count for every kiosk with this PIN
         self.title = ctx.settings.center_name
         self.use_kivy_settings = False
         self.restart_requested = False
