@@ -8,7 +8,8 @@ phone, name or words into ``detail``: the log is kept longer than personal data 
 Actions in use (add freely, keep the ``area.verb`` shape): ``auth.login``, ``auth.login_failed``,
 ``auth.logout``, ``staff.add``, ``staff.deactivate``, ``staff.password``, ``setup.*`` (services, counters,
 halls, plugins, seasons), ``apikey.create``/``apikey.revoke``, ``notice.approve``, ``privacy.export``,
-``privacy.erase``, ``phone.view`` (an unmasked phone number shown to staff), ``export.*``.
+``privacy.erase``, ``phone.view`` (an unmasked phone number shown to staff), ``export.*``,
+``queue.pad_pair`` (a device made a counter's rating pad).
 """
 
 from __future__ import annotations
