@@ -246,6 +246,23 @@ def card(ctx, case_no: str | None = None, case_id: int | None = None) -> CaseCar
         return out
 
 
+def reveal_phone(ctx, case_no: str, by: str, ip: str = "") -> tuple[str, str]:
+    """The case number and the resident's full phone number for a call-back ("" once erased).
+
+    Why a separate step: the case page shows the number masked; every look at the full number is an
+    audit entry (``phone.view``), written in the same transaction that reads it.
+    """
+    from kiosk import audit
+
+    with ctx.transaction() as s:
+        case = _load(s, case_no or "")
+        if case is None:
+            raise NotFound(case_no)
+        if case.phone:
+            audit.record(s, by, "phone.view", f"case:{case.case_no}", ip=ip)
+        return case.case_no, case.phone or ""
+
+
 def _card(ctx, s: Session, case: Case, with_events: bool = False) -> CaseCard:
     cat = catalog.category(ctx.settings, case.category)
     events = list(s.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))) if with_events else []
