@@ -188,3 +188,23 @@ def test_doctor_web_through_the_command(make_host, make_ctx, db_url, tmp_path, m
     code, out, _ = run_cli("doctor", "--role", "web", "--json")
     demo = next(x for x in json.loads(out)["checks"] if x["name"] == "demo logins")
     assert demo["ok"] is True
+
+
+def test_cli_setup_changes_and_keys_are_audited_as_the_system_user(make_ctx, db_url, monkeypatch, run_cli):
+    from kiosk.pluginhost import PluginHost
+
+    monkeypatch.setenv("USER", "opsuser")
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    c = make_ctx(PluginHost(load_entrypoints=False), db_url, KIOSK_NOW=NOW)  # every built-in plugin
+    code, out, err = run_cli("api-key", "create", "热线", "--scope", "open311", "--json")
+    assert code == 0, err
+    key = json.loads(out)
+    assert run_cli("api-key", "revoke", str(key["id"]))[0] == 0
+    assert run_cli("queue", "hall-add", "bm2", "--name", "便民服务室")[0] == 0
+    assert run_cli("queue", "hall-add", "B M", "--name", "x")[0] == 2  # refused: no entry
+    season = c.settings.seasons[0].name
+    assert run_cli("plugins", "disable", "timetable", "--season", season)[0] == 0
+    rows = [(r.actor, r.action, r.target) for r in reversed(audit.entries(c))]
+    assert rows == [("cli:opsuser", "apikey.create", f"apikey:{key['id']}"), ("cli:opsuser", "apikey.revoke", f"apikey:{key['id']}"),
+                    ("cli:opsuser", "setup.hall", "queue-hall:bm2"), ("cli:opsuser", "setup.plugin", "plugin:timetable")]
+    assert all(key["key"] not in str(r.as_json()) for r in audit.entries(c))  # never the key itself
