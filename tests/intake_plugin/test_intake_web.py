@@ -138,6 +138,10 @@ def test_routing_page_edits_need_an_admin(ictx, client):
     r = client.post("/staff/cases/routing", data={"csrf_token": csrf, "building": "12", "team": "T6"}, follow_redirects=False)
     assert r.status_code == 303
     assert service.file_case(ictx, form()).team.code == "T6"
+    from kiosk import audit
+
+    assert [(r.actor, r.action, r.target, r.detail["team"]) for r in audit.entries(ictx, action="setup.")] == [
+        ("web:boss", "setup.routing", "building:12", "T6")]  # the clerk's refused try left nothing
 
 
 def test_report_page_has_a_chart(ictx, client):

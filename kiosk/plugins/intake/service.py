@@ -91,8 +91,11 @@ def teams(ctx) -> list[Team]:
         return list(s.scalars(select(Team).order_by(Team.sort, Team.code)))
 
 
-def set_building(ctx, code: str, *, team: str | None = None, name: str | None = None, units: int | None = None) -> Building:
-    """Add or change a building: its team (the routing map staff edit), name and number of entrances."""
+def set_building(ctx, code: str, *, team: str | None = None, name: str | None = None, units: int | None = None,
+                 by: str = "", ip: str = "") -> Building:
+    """Add or change a building: its team (the routing map staff edit), name and number of entrances (audited)."""
+    from kiosk import audit
+
     code = clean_text(code).removesuffix("号楼")
     if not code or len(code) > 16:
         raise Invalid([validation_error("building", "楼号为 1 到 16 个字符", "a building code is 1 to 16 characters")])
@@ -112,6 +115,7 @@ def set_building(ctx, code: str, *, team: str | None = None, name: str | None = 
         if units is not None:
             b.units = units
         s.flush()
+        audit.record(s, by, "setup.routing", f"building:{b.code}", {"team": b.team_code, "units": b.units}, ip)
         s.expunge(b)
         return b
 

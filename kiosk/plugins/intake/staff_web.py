@@ -266,7 +266,7 @@ def build_router(ctx) -> APIRouter:
         except ValueError:
             n = -1
         try:
-            b = service.set_building(ctx, building, team=team, units=n)
+            b = service.set_building(ctx, building, team=team, units=n, by=f"web:{user.username}", ip=client_ip(request))
         except Invalid as exc:
             return page(request, t(request, "楼栋与先锋队", "Buildings and teams"), _routing_body(request, user, exc.errors[0].text(lang_of(request))), 400,
                         stylesheets=STYLES)
