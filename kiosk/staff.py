@@ -147,6 +147,9 @@ def deactivate(session: Session, username: str) -> StaffUser:
     user = find(session, username)
     if user is None:
         raise StaffError("没有这个账号", f"no staff login {username!r}", "username")
+    if user.role == "admin" and user.active and active_admins(session) <= 1:
+        raise StaffError("这是最后一个在用的管理员账号，不能停用，请先新增另一位管理员",
+                         "this is the last active administrator: add another one first", "username")
     user.active = False
     end_sessions(user)
     session.flush()

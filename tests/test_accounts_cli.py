@@ -65,6 +65,9 @@ def test_staff_passwd_and_add_are_audited_and_checked(ctx, run_cli, monkeypatch)
     code, _, err = run_cli("staff", "passwd", "nobody", "--password-stdin")
     assert code == 2
     assert [(r.actor, r.action) for r in audit.entries(ctx)] == [("cli:opsuser", "staff.password")]
+    assert run_cli("staff", "deactivate", "admin")[0] == 0
+    code, _, err = run_cli("staff", "deactivate", "director")
+    assert code == 2 and "last active administrator" in err  # nobody could manage the accounts any more
 
 
 # -- --by ------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from kiosk import audit
 from kiosk.models import StaffUser
-from kiosk.staff import ROLES, StaffError, active_admins, change_password, deactivate, find, set_user
+from kiosk.staff import ROLES, StaffError, change_password, deactivate, find, set_user
 from kiosk.web.auth import StaffIdentity, client_ip, log_in, require_admin, require_staff
 from kiosk.web.staff import ROLES as ROLE_TITLES
 from kiosk.web.templating import gettext_for, lang_url, render, request_lang, text_for
@@ -112,8 +112,6 @@ def account_deactivate(request: Request, username: str, user: StaffIdentity = De
                 raise StaffError("没有这个账号", "no such login", "username")
             if row.username == user.username:
                 raise StaffError("不能停用自己正在使用的账号", "you cannot deactivate your own login", "username")
-            if row.role == "admin" and row.active and active_admins(session) <= 1:
-                raise StaffError("这是最后一个在用的管理员账号，不能停用", "this is the last active administrator", "username")
             deactivate(session, username)
             audit.record(session, f"web:{user.username}", "staff.deactivate", f"staff:{username}", ip=client_ip(request))
     except StaffError as exc:
