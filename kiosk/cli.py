@@ -56,8 +56,19 @@ class CliState:
 
 
 def _who() -> str:
-    """The actor of a CLI action in audit entries and histories: the operating-system user running it."""
-    return "cli:" + (os.environ.get("SUDO_USER") or os.environ.get("USER") or getpass.getuser() or "unknown")
+    """The actor of a CLI action in audit entries and histories: the operating-system user running it.
+
+    Taken from the process's user id, not from ``$USER`` (anyone can set that to another name); under
+    sudo the invoking user is added for the record, e.g. ``cli:kiosk(sudo:wang)``.
+    """
+    try:
+        import pwd
+
+        name = pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        name = getpass.getuser() or "unknown"
+    sudo = os.environ.get("SUDO_USER", "").strip()
+    return f"cli:{name}" + (f"(sudo:{sudo[:24]})" if sudo and sudo != name else "")
 
 
 STAFF_PASSWORD_ENV = "KIOSK_STAFF_PASSWORD"

@@ -5,8 +5,9 @@ passwd/deactivate``, ``--by`` that must be a real login (with its password for a
 
 from __future__ import annotations
 
-import getpass
 import json
+import os
+import pwd
 
 import pytest
 
@@ -16,11 +17,13 @@ from kiosk.security import hash_secret
 from kiosk.staff import DEMO_STAFF, authenticate, ensure_user, set_user
 
 NOW = "2026-11-30T09:00:00+08:00"
+ME = "cli:" + pwd.getpwuid(os.getuid()).pw_name  # the system user running the tests
 
 
 @pytest.fixture
 def ctx(make_host, make_ctx, db_url, monkeypatch):
-    monkeypatch.setenv("USER", "opsuser")
+    monkeypatch.setenv("USER", "director")  # a name anyone can set: never taken as who ran the command
+    monkeypatch.setenv("LOGNAME", "director")
     monkeypatch.delenv("SUDO_USER", raising=False)
     monkeypatch.delenv("KIOSK_STAFF_PASSWORD", raising=False)
     c = make_ctx(make_host(notices=notices_plugin), db_url, KIOSK_NOW=NOW)
@@ -40,12 +43,12 @@ def test_audit_list_prints_the_contract_keys_and_honours_since(ctx, run_cli):
     rows = json.loads(out)
     assert code == 0 and {"at", "actor", "action", "target"} <= set(rows[0])
     assert [(r["actor"], r["action"], r["target"]) for r in rows] == [
-        ("cli:opsuser", "staff.deactivate", "staff:clerk"), ("web:admin", "auth.login", "staff:admin")]
+        (ME, "staff.deactivate", "staff:clerk"), ("web:admin", "auth.login", "staff:admin")]
     assert json.loads(run_cli("audit", "list", "--since", "2099-01-01", "--json")[1]) == []
     assert len(json.loads(run_cli("audit", "list", "--since", "2026-11-30T08:00:00+08:00", "--json")[1])) == 2
     assert json.loads(run_cli("audit", "list", "--action", "auth", "--json")[1])[0]["action"] == "auth.login"
     code, out, _ = run_cli("audit", "list")
-    assert code == 0 and "cli:opsuser" in out and "staff.deactivate" in out
+    assert code == 0 and ME in out and "staff.deactivate" in out
     code, _, err = run_cli("audit", "list", "--since", "last week")
     assert code == 2 and "--since" in err
 
@@ -64,7 +67,7 @@ def test_staff_passwd_and_add_are_audited_and_checked(ctx, run_cli, monkeypatch)
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     code, _, err = run_cli("staff", "passwd", "nobody", "--password-stdin")
     assert code == 2
-    assert [(r.actor, r.action) for r in audit.entries(ctx)] == [("cli:opsuser", "staff.password")]
+    assert [(r.actor, r.action) for r in audit.entries(ctx)] == [(ME, "staff.password")]
     assert run_cli("staff", "deactivate", "admin")[0] == 0
     code, _, err = run_cli("staff", "deactivate", "director")
     assert code == 2 and "last active administrator" in err  # nobody could manage the accounts any more
@@ -84,7 +87,7 @@ def test_by_must_name_an_active_staff_login(ctx, run_cli):
     code, _, err = run_cli("notices", "add", "--board", "notice", "--title", "t", "--body", "b", "--by", "clerk")
     assert code == 2 and "active staff login" in err
     code, out, _ = run_cli("notices", "add", "--board", "notice", "--title", "t", "--body", "b", "--json")
-    assert code == 0 and json.loads(out)["created_by"] == "cli:opsuser"  # no --by: the system user signs
+    assert code == 0 and json.loads(out)["created_by"] == ME  # no --by: the system user signs
 
 
 def test_an_approval_needs_the_approvers_password(ctx, run_cli, monkeypatch):
@@ -115,12 +118,14 @@ def test_an_approval_prompts_for_the_password_without_the_variable(ctx, run_cli,
     assert code == 0 and json.loads(out)["state"] == "published", err
 
 
-def test_cli_actor_is_the_system_user(monkeypatch):
+def test_cli_actor_is_the_system_user_not_an_environment_variable(monkeypatch):
     from kiosk.cli import _who
 
     monkeypatch.delenv("SUDO_USER", raising=False)
-    monkeypatch.delenv("USER", raising=False)
-    assert _who() == f"cli:{getpass.getuser()}"
+    monkeypatch.setenv("USER", "director")
+    assert _who() == ME
+    monkeypatch.setenv("SUDO_USER", "wang")
+    assert _who() == f"{ME}(sudo:wang)"
 
 
 # -- doctor --role web -----------------------------------------------------------------------------
@@ -196,7 +201,6 @@ def test_doctor_web_through_the_command(make_host, make_ctx, db_url, tmp_path, m
 def test_cli_setup_changes_and_keys_are_audited_as_the_system_user(make_ctx, db_url, monkeypatch, run_cli):
     from kiosk.pluginhost import PluginHost
 
-    monkeypatch.setenv("USER", "opsuser")
     monkeypatch.delenv("SUDO_USER", raising=False)
     c = make_ctx(PluginHost(load_entrypoints=False), db_url, KIOSK_NOW=NOW)  # every built-in plugin
     code, out, err = run_cli("api-key", "create", "热线", "--scope", "open311", "--json")
@@ -208,6 +212,6 @@ def test_cli_setup_changes_and_keys_are_audited_as_the_system_user(make_ctx, db_
     season = c.settings.seasons[0].name
     assert run_cli("plugins", "disable", "timetable", "--season", season)[0] == 0
     rows = [(r.actor, r.action, r.target) for r in reversed(audit.entries(c))]
-    assert rows == [("cli:opsuser", "apikey.create", f"apikey:{key['id']}"), ("cli:opsuser", "apikey.revoke", f"apikey:{key['id']}"),
-                    ("cli:opsuser", "setup.hall", "queue-hall:bm2"), ("cli:opsuser", "setup.plugin", "plugin:timetable")]
+    assert rows == [(ME, "apikey.create", f"apikey:{key['id']}"), (ME, "apikey.revoke", f"apikey:{key['id']}"),
+                    (ME, "setup.hall", "queue-hall:bm2"), (ME, "setup.plugin", "plugin:timetable")]
     assert all(key["key"] not in str(r.as_json()) for r in audit.entries(c))  # never the key itself
