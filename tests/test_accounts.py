@@ -256,3 +256,16 @@ def test_plugin_switches_on_the_web_are_audited(make_host, make_ctx, db_url):
     rows = audit.entries(ctx, action="setup.")
     assert [(r.actor, r.action, r.target, r.detail) for r in rows] == [
         ("web:admin", "setup.plugin", "plugin:demo", {"season": season, "enabled": False})]
+
+
+def test_the_new_pages_in_english_and_the_dashboard_links(web):
+    login(web.client, "admin")
+    assert "Staff accounts" in web.client.get("/staff/accounts?lang=en").text
+    assert "Audit log" in web.client.get("/staff/audit?lang=en").text
+    assert "Current password" in web.client.get("/staff/password?lang=en").text
+    home = web.client.get("/staff").text
+    assert 'href="/staff/accounts"' in home and 'href="/staff/audit"' in home and 'href="/staff/password"' in home
+    clerk = client_of(web)
+    login(clerk, "clerk")
+    home = clerk.get("/staff").text
+    assert 'href="/staff/password"' in home and 'href="/staff/accounts"' not in home and 'href="/staff/audit"' not in home
