@@ -217,6 +217,8 @@ def test_logins_and_failures_are_audited_without_the_password(web):
     assert [(r.action, r.target) for r in reversed(rows)] == [
         ("auth.login_failed", "staff:clerk"), ("auth.login_failed", "staff:" + "x" * 32), ("auth.login", "staff:admin")]
     assert all("Guess-Secret-99" not in str(r.as_json()) for r in rows)
+    assert login(other, "13912345678", "Guess-Secret-99").status_code == 401  # a phone typed as the name
+    assert audit.entries(web.ctx, action="auth.login_failed")[0].target == "staff:139******78"
     assert rows[0].actor == "web:admin" and rows[0].ip
     # the refused login form keeps the username typed, never the password
     r = login(other, "clerk", "Guess-Secret-99")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -273,7 +274,7 @@ def login_submit(request: Request, username: str = Form(""), password: str = For
         user = authenticate(session, username, password)
         if user is None:
             # Who tried and from where, never what was typed as the password.
-            audit.record(session, "anonymous", "auth.login_failed", f"staff:{_printable(username)[:USERNAME_SHOWN]}", ip=ip)
+            audit.record(session, "anonymous", "auth.login_failed", f"staff:{_shown_username(username)}", ip=ip)
         else:
             if is_demo_password(user.username, password):
                 user.must_change_password = True  # also a demo login loaded before the flag existed
@@ -281,7 +282,7 @@ def login_submit(request: Request, username: str = Form(""), password: str = For
             log_in(request, user)
     if user is None:
         throttle.failed(key)
-        log.warning("failed staff login for %r from %s", _printable(username)[:USERNAME_SHOWN], ip)
+        log.warning("failed staff login for %r from %s", _shown_username(username), ip)
         return _login_page(request, next, _("Wrong username or password."), 401, None, typed)
     throttle.succeeded(key)
     log.info("staff %s logged in from %s", username, ip)
@@ -289,8 +290,14 @@ def login_submit(request: Request, username: str = Form(""), password: str = For
     return RedirectResponse(lang_url(request_lang(request), target), status_code=303)
 
 
-def _printable(text: str) -> str:
-    return "".join(ch for ch in text if ch.isprintable())
+_DIGIT_RUN = re.compile(r"\d{7,}")
+
+
+def _shown_username(text: str) -> str:
+    """A mistyped username as the audit log and the server log keep it: printable, truncated, and with a
+    long run of digits masked (someone may type their phone number there)."""
+    text = "".join(ch for ch in text if ch.isprintable())[:USERNAME_SHOWN]
+    return _DIGIT_RUN.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 5) + m.group()[-2:], text)
 
 
 @router.post("/staff/logout")
