@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from kiosk import audit
 from kiosk.clock import utcnow
 from kiosk.models import ApiKey
 from kiosk.security import token_hash
@@ -84,6 +85,7 @@ def create(ctx, name: str, scopes: list[str] | tuple[str, ...], *, by: str = "",
         row = ApiKey(name=name, scopes=" ".join(wanted), key_hash=token_hash(key), created_at=utcnow(), created_by=by[:64])
         s.add(row)
         s.flush()
+        audit.record(s, by or "?", "apikey.create", f"apikey:{row.id}", {"name": name, "scopes": wanted})
         return _info(row), key
 
 
@@ -110,7 +112,7 @@ def list_keys(ctx, include_revoked: bool = False) -> list[KeyInfo]:
         return [_info(r) for r in s.scalars(query)]
 
 
-def revoke(ctx, which: str | int) -> KeyInfo:
+def revoke(ctx, which: str | int, *, by: str = "") -> KeyInfo:
     """Revoke the key with this id (a number) or this exact name (refused when several active keys share it)."""
     ident = str(which).strip()
     with ctx.transaction() as s:
@@ -126,4 +128,5 @@ def revoke(ctx, which: str | int) -> KeyInfo:
         row = rows[0]
         if row.revoked_at is None:
             row.revoked_at = utcnow()
+            audit.record(s, by or "?", "apikey.revoke", f"apikey:{row.id}", {"name": row.name})
         return _info(row)

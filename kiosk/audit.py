@@ -15,7 +15,7 @@ halls, plugins, seasons), ``apikey.create``/``apikey.revoke``, ``notice.approve`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timezone, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -50,6 +50,35 @@ def record(session: Session, actor: str, action: str, target: str = "", detail: 
     """Add one entry to ``session`` (committed, or rolled back, with the action it records)."""
     session.add(AuditEntry(at=utcnow(), actor=(actor or "?")[:ACTOR_MAX], action=action[:64],
                            target=(target or "")[:TARGET_MAX], detail=dict(detail or {}), ip=(ip or "")[:64]))
+
+
+class BadSince(ValueError):
+    """A ``since`` that is neither a date nor an ISO date-time."""
+
+
+def parse_since(text: str | None, tz: tzinfo) -> datetime | None:
+    """``2026-12-01`` (midnight in the center's zone) or an ISO date-time (naive = the center's zone)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            value = datetime.combine(date.fromisoformat(text), time(), tz)
+        else:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            value = value if value.tzinfo else value.replace(tzinfo=tz)
+        value.astimezone(timezone.utc)  # year 1 or 9999 with an offset does not fit: refused, not a 500
+    except (ValueError, OverflowError):
+        raise BadSince(text[:40]) from None
+    return value
+
+
+def action_filter(text: str | None) -> str | None:
+    """What a person types as an action filter: ``auth`` means the area ``auth.``, ``auth.login`` that action."""
+    text = (text or "").strip().lower()[:64]
+    if not text:
+        return None
+    return text if "." in text else text + "."
 
 
 def entries(ctx, since: datetime | None = None, action: str | None = None, actor: str | None = None,

@@ -56,7 +56,48 @@ class CliState:
 
 
 def _who() -> str:
-    return "cli:" + (os.environ.get("SUDO_USER") or os.environ.get("USER") or getpass.getuser() or "unknown")
+    """The actor of a CLI action in audit entries and histories: the operating-system user running it.
+
+    Taken from the process's user id, not from ``$USER`` (anyone can set that to another name); under
+    sudo the invoking user is added for the record, e.g. ``cli:kiosk(sudo:wang)``.
+    """
+    try:
+        import pwd
+
+        name = pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        name = getpass.getuser() or "unknown"
+    sudo = os.environ.get("SUDO_USER", "").strip()
+    return f"cli:{name}" + (f"(sudo:{sudo[:24]})" if sudo and sudo != name else "")
+
+
+STAFF_PASSWORD_ENV = "KIOSK_STAFF_PASSWORD"
+
+
+def staff_by(state: CliState, by: str | None, *, approval: bool = False) -> str:
+    """Whom a CLI action is signed as: ``--by USER`` only if USER is an active staff login.
+
+    Why: anyone with a shell could otherwise sign as anybody, e.g. approve a notice as "another"
+    administrator. An approval (where a second person is the point) also needs that login's
+    password, prompted for or, for scripts, from ``$KIOSK_STAFF_PASSWORD``. Without ``--by`` (where
+    allowed) the action is signed by the operating-system user (:func:`_who`).
+    """
+    from kiosk.staff import StaffError, verify_actor
+
+    if not (by and by.strip()):
+        if approval:
+            raise UserError("--by USER is required: the staff login that approves")
+        return _who()
+    password = None
+    if approval:
+        password = os.environ.get(STAFF_PASSWORD_ENV)
+        if password is None:
+            password = click.prompt(f"password of staff login {by.strip()}", hide_input=True, err=True)
+    try:
+        with state.ctx.sessions() as session:
+            return verify_actor(session, by, password).username
+    except StaffError as exc:
+        raise UserError(str(exc)) from None
 
 
 def emit(data, as_json: bool, human) -> None:
@@ -97,19 +138,16 @@ def db_upgrade(state: CliState, as_json: bool) -> None:
 
 
 # -- demo data -------------------------------------------------------------------------------------
-DEMO_STAFF = (("admin", "管理员", "admin", "huaxin-admin"), ("clerk", "窗口工作人员", "staff", "huaxin-staff"))
-
-
 @cli.command("demo-data")
 @click.pass_obj
 def demo_data(state: CliState) -> None:
     """Load the Huaxin center's demo content for the core and every installed plugin (idempotent)."""
-    from kiosk.staff import ensure_user
+    from kiosk.staff import DEMO_STAFF, ensure_user  # published in the README: must be changed at first login
 
     ctx = state.ctx
     with ctx.transaction() as session:
         for username, display, role, password in DEMO_STAFF:
-            ensure_user(session, username, password, role=role, display_name=display)
+            ensure_user(session, username, password, role=role, display_name=display, must_change=True)
     failed: list[str] = []
     ctx.host.call("kiosk_demo_data", ctx=ctx, failed=failed)
     loaded = [n for n in ctx.host.plugins if ctx.host.implements(n, "kiosk_demo_data") and n not in failed]
@@ -375,16 +413,61 @@ def staff_add(state: CliState, username: str, role: str, display_name: str, pass
     """Create or update a staff login (the password is stored hashed)."""
     from kiosk.staff import StaffError, set_user
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
+    from kiosk import audit
+    from kiosk.staff import find
+
     try:
         with state.ctx.transaction() as session:
+            existed = find(session, username) is not None
             set_user(session, username, password, role=role, display_name=display_name)
+            audit.record(session, _who(), "staff.password" if existed else "staff.add", f"staff:{username}", {"role": role})
     except StaffError as exc:
         raise UserError(str(exc)) from None
-    click.echo(f"staff login {username} ({role}) saved")
+    click.echo(f"staff login {username} ({role}) saved" + (" (its sessions have ended)" if existed else ""))
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("new password", hide_input=True, confirmation_prompt=True)
+
+
+@staff.command("passwd")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+@click.option("--must-change", is_flag=True, help="The user must choose their own password at the next web login.")
+@click.pass_obj
+def staff_passwd(state: CliState, username: str, password_stdin: bool, must_change: bool) -> None:
+    """Set a new password for USERNAME; every session of that login ends at once."""
+    from kiosk import audit
+    from kiosk.staff import StaffError, change_password
+
+    password = _read_password(password_stdin)
+    try:
+        with state.ctx.transaction() as session:
+            change_password(session, username, password, must_change=must_change)
+            audit.record(session, _who(), "staff.password", f"staff:{username}", {"by": "cli"})
+    except StaffError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(f"password of {username} changed; its sessions have ended")
+
+
+@staff.command("deactivate")
+@click.argument("username")
+@click.pass_obj
+def staff_deactivate(state: CliState, username: str) -> None:
+    """Switch USERNAME off (kept for the history); every session of that login ends at once."""
+    from kiosk import audit
+    from kiosk.staff import StaffError, deactivate
+
+    try:
+        with state.ctx.transaction() as session:
+            deactivate(session, username)
+            audit.record(session, _who(), "staff.deactivate", f"staff:{username}")
+    except StaffError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(f"{username} deactivated; its sessions have ended")
 
 
 @staff.command("list")
@@ -397,9 +480,42 @@ def staff_list(state: CliState, as_json: bool) -> None:
     from kiosk.models import StaffUser
 
     with state.ctx.sessions() as session:
-        rows = [{"username": u.username, "name": u.display_name, "role": u.role, "active": u.active}
+        rows = [{"username": u.username, "name": u.display_name, "role": u.role, "active": u.active,
+                 "must_change_password": u.must_change_password}
                 for u in session.scalars(select(StaffUser).order_by(StaffUser.username))]
-    emit(rows, as_json, lambda d: [click.echo(f"{r['username']:<16} {r['role']:<6} {r['name']}") for r in d])
+    emit(rows, as_json, lambda d: [click.echo(f"{r['username']:<16} {r['role']:<6} {'' if r['active'] else '(inactive) '}{r['name']}")
+                                   for r in d])
+
+
+# -- audit -----------------------------------------------------------------------------------------
+@cli.group("audit")
+def audit_group() -> None:
+    """The audit log of staff actions (logins, setup changes, approvals, exports, phone views)."""
+
+
+@audit_group.command("list")
+@click.option("--since", default=None, help="Only entries from this date or ISO date-time on (the center's zone if none given).")
+@click.option("--action", default=None, help="Only this action (auth.login) or area (auth).")
+@click.option("--actor", default=None, help="Only this actor (web:admin, cli:root).")
+@click.option("--limit", default=500, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def audit_list(state: CliState, since: str | None, action: str | None, actor: str | None, limit: int, as_json: bool) -> None:
+    """Entries newest first: at, actor, action, target (and detail, ip)."""
+    from kiosk import audit
+
+    ctx = state.ctx
+    try:
+        start = audit.parse_since(since, ctx.settings.tz)
+    except audit.BadSince:
+        raise UserError(f"--since {since!r} is not a date (2026-12-01) or an ISO date-time (2026-12-01T08:30:00+08:00)") from None
+    rows = [r.as_json() for r in audit.entries(ctx, since=start, action=audit.action_filter(action), actor=actor or None, limit=limit)]
+
+    def human(data):
+        for r in data:
+            click.echo(f"{r['at'][:19]}  {r['actor']:<20} {r['action']:<18} {r['target']}")
+
+    emit(rows, as_json, human)
 
 
 # -- api keys --------------------------------------------------------------------------------------
@@ -447,7 +563,7 @@ def api_key_revoke(state: CliState, key_id_or_name: str, as_json: bool) -> None:
     from kiosk.apikeys import ApiKeyError, revoke
 
     try:
-        info = revoke(state.ctx, key_id_or_name)
+        info = revoke(state.ctx, key_id_or_name, by=_who())
     except ApiKeyError as exc:
         raise UserError(f"{exc.field}: {exc.en}") from None
     emit(info.as_dict(), as_json, lambda d: click.echo(f"key {d['id']} ({d['name']}) revoked"))

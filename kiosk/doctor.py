@@ -72,6 +72,8 @@ def run_checks(env: Environment) -> list[Check]:
     checks.append(db)
     if db.ok:
         checks.append(_guard("migrations", lambda: check_migrations(env)))
+    if env.role == "web":
+        checks.append(_guard("demo logins", lambda: check_demo_credentials(env, db.ok)))
     if env.role in ("kiosk", "display"):
         checks.append(_guard("font", lambda: check_font(env.settings)))
     if env.role == "kiosk" or env.settings.printer.backend != "none":
@@ -136,6 +138,35 @@ def check_pin(settings) -> Check:
         return Check("staff PIN", False, f"the demo PIN {DEMO_PIN} is still set",
                      "make a new one with `kiosk pin-hash` and put it in [staff] pin_hash")
     return Check("staff PIN", True, "set, not the demo PIN")
+
+
+def check_demo_credentials(env: Environment, db_ok: bool) -> Check:
+    """The README publishes the demo logins and PIN: the web host must not go live while one works.
+
+    A demo password counts as working until it is changed (even though its first login is forced to
+    change it: whoever logs in first then owns the account).
+    """
+    from sqlalchemy.orm import Session
+
+    from kiosk.security import verify_secret
+    from kiosk.staff import demo_logins_in_use
+
+    working: list[str] = []
+    if db_ok and env.engine is not None:
+        with Session(env.engine) as session:
+            working = [f"{name} (password from the README)" for name in demo_logins_in_use(session)]
+    pin = bool(env.settings.pin_hash) and verify_secret(DEMO_PIN, env.settings.pin_hash)
+    if pin:
+        working.append(f"the kiosk staff PIN {DEMO_PIN}")
+    if not working:
+        return Check("demo logins", True, "no demo login or demo PIN works" if db_ok else "demo PIN not set (logins not checked: no database)")
+    fixes = []
+    if len(working) > pin:
+        fixes.append("log in and change the password at /staff/password (an administrator can reset or deactivate logins at "
+                     "/staff/accounts), or `kiosk staff passwd USER` / `kiosk staff deactivate USER` (new logins: `kiosk staff add`)")
+    if pin:
+        fixes.append("make a new PIN with `kiosk pin-hash` and put it in [staff] pin_hash")
+    return Check("demo logins", False, "demo credentials still work: " + ", ".join(working), "; ".join(fixes))
 
 
 # -- database --------------------------------------------------------------------------------------

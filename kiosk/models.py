@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.clock import utcnow
@@ -94,6 +94,13 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(16), default="staff")  # admin | staff
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Goes up on logout, deactivation and every password change; a session cookie carries the value it
+    #: was issued with, so one bump ends every copy of every session of this user at once.
+    session_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Set for the demo logins and for a password an administrator chose: the user must pick their own
+    #: before any other staff page opens.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class DailyRun(Base):

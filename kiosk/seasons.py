@@ -72,12 +72,19 @@ def resolve_seasons(settings: Settings, season: str | None, day: date) -> list[S
 
 
 def set_enabled(
-    session: Session, settings: Settings, plugin: str, enabled: bool, by: str, day: date, season: str | None = None
+    session: Session, settings: Settings, plugin: str, enabled: bool, by: str, day: date, season: str | None = None,
+    ip: str = "",
 ) -> list[str]:
-    """Record a staff decision; without ``season`` it applies to every season current on ``day``."""
+    """Record a staff decision; without ``season`` it applies to every season current on ``day``.
+
+    Audited here (``setup.plugin``), so the web page, the CLI and the kiosk's admin screen all are.
+    """
+    from kiosk import audit
+
     targets = resolve_seasons(settings, season, day)
     at = utcnow()
     for s in targets:
         session.add(PluginOverride(season=s.name, plugin=plugin, enabled=enabled, changed_by=by, changed_at=at))
+        audit.record(session, by, "setup.plugin", f"plugin:{plugin}", {"season": s.name, "enabled": enabled}, ip)
     session.flush()
     return [s.name for s in targets]

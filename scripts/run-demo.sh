@@ -41,7 +41,8 @@ cat <<MSG
                  hall board http://$HOST:$PORT/queue/board, notices http://$HOST:$PORT/notices,
                  published outcomes http://$HOST:$PORT/cases/public, Open311 http://$HOST:$PORT/open311/v2/services.json
   - Hall display: '$BIN/kiosk run --role display' on the PC behind the hall TV
-  - Staff area:  http://$HOST:$PORT/staff  (demo logins: admin / huaxin-admin, clerk / huaxin-staff)
+  - Staff area:  http://$HOST:$PORT/staff  (demo logins: admin / huaxin-admin, clerk / huaxin-staff;
+                 each must choose its own password at first login)
   - Kiosk staff PIN (press the center's name for 3 seconds): 246810
   - Data:        $KIOSK_DATA_DIR   (change the demo passwords and PIN before real use)
   Press Ctrl-C to stop.

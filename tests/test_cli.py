@@ -128,7 +128,7 @@ def test_staff_add_validates(tmp_path):
     proc = run("staff", "add", "Bad Name", "--password-stdin", input="longenough\n", check=False)
     assert proc.returncode == 2 and "username" in proc.stderr
     proc = run("staff", "add", "wang", "--password-stdin", input="short\n", check=False)
-    assert proc.returncode == 2 and "8 characters" in proc.stderr
+    assert proc.returncode == 2 and "10 characters" in proc.stderr
     run("staff", "add", "wang", "--role", "admin", "--password-stdin", input="a-good-password\n")
     assert "wang" in run("staff", "list").stdout
 

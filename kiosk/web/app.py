@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk import __version__
 from kiosk.context import KioskContext
-from kiosk.web import apikeys, auth, help_requests, staff, tracking
+from kiosk.web import accounts, apikeys, audit_page, auth, help_requests, staff, tracking
 from kiosk.web.bodylimit import BodySizeLimitMiddleware
 from kiosk.web.ratelimit import FailureLock, SlidingWindowLimiter
 from kiosk.web.templating import gettext_for, message
@@ -92,6 +92,8 @@ def create_app(ctx: KioskContext, *, clock: Callable[[], float] = time.time) -> 
     app.include_router(auth.router)
     app.include_router(staff.router)
     app.include_router(help_requests.router)
+    app.include_router(accounts.router)
+    app.include_router(audit_page.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_plugin_routes(app, ctx)
 
@@ -183,6 +185,12 @@ def _install_error_pages(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"error": "login_required"}, 401)
         return auth.login_redirect(request)
+
+    @app.exception_handler(auth.PasswordChangeRequired)
+    async def password_change_required(request: Request, exc: auth.PasswordChangeRequired):
+        if _wants_json(request):
+            return JSONResponse({"error": "password_change_required"}, 403)
+        return auth.password_change_redirect(request)
 
     @app.exception_handler(auth.NotAllowed)
     async def not_allowed(request: Request, exc: auth.NotAllowed):

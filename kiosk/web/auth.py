@@ -1,9 +1,13 @@
 """Staff sessions, roles and CSRF protection, and the login/logout pages.
 
 * The session is Starlette's signed cookie (itsdangerous, key from ``settings.secret_key()``),
-  HttpOnly, SameSite=Lax, valid 12 hours after login. It holds the username, the login time and a
-  fingerprint of the password hash, and the staff row is re-read on every request: a deactivated
-  user or a changed password ends old sessions at once.
+  HttpOnly, SameSite=Lax, valid 12 hours after login. It holds the username, the login time and the
+  user's session generation (``StaffUser.session_gen``), and the staff row is re-read on every
+  request. Logout, deactivation and a password change bump the generation, so every session of that
+  user (and every copy of its cookie) ends at once: a signed cookie alone cannot be revoked.
+* A user whose ``must_change_password`` is set (the demo logins, a password an administrator reset)
+  reaches no staff page but the change-password page until they have picked their own.
+* Logins, failed logins and logouts go to the audit log (the username as typed, never the password).
 * CSRF: each session (an anonymous one too, for the login form) carries a random token; every
   POST/PUT/PATCH/DELETE outside ``/api/`` must send it back in the form field ``csrf_token`` (or the
   ``X-CSRF-Token`` header). :class:`CSRFMiddleware` checks it before any route runs, so a plugin's
@@ -13,9 +17,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -27,8 +31,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kiosk import audit
 from kiosk.models import StaffUser
-from kiosk.staff import authenticate
+from kiosk.staff import authenticate, end_sessions, is_demo_password
+from kiosk.staff import find as find_user
 from kiosk.web.templating import gettext_for, lang_url, message, render, request_lang
 
 log = logging.getLogger(__name__)
@@ -39,6 +45,8 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_FORM_BYTES = 1_000_000
+#: How much of a mistyped username the audit log keeps (someone may type their password there).
+USERNAME_SHOWN = 32
 
 router = APIRouter()
 
@@ -50,6 +58,7 @@ class StaffIdentity:
     username: str
     role: str
     display_name: str
+    must_change: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -58,6 +67,10 @@ class StaffIdentity:
 
 class LoginRequired(Exception):
     """Raised by :func:`require_staff`; the app answers with a redirect to the login page (or 401 JSON)."""
+
+
+class PasswordChangeRequired(Exception):
+    """Raised by :func:`require_staff` while the user must still replace a demo or reset password."""
 
 
 class NotAllowed(Exception):
@@ -163,16 +176,21 @@ def _replayer(body: bytes) -> Receive:
 
 
 # -- sessions and roles ------------------------------------------------------------------------------
-def _fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+PASSWORD_PAGE = "/staff/password"
+#: What a user who must change their password may still open.
+_MUST_CHANGE_ALLOWED = (PASSWORD_PAGE, "/staff/logout")
 
 
 def log_in(request: Request, user: StaffUser) -> None:
     """Start a fresh session (new CSRF token: nothing from before the login carries over)."""
     request.session.clear()
-    request.session["staff"] = {"u": user.username, "at": int(time.time()), "fp": _fingerprint(user.password_hash)}
+    request.session["staff"] = {"u": user.username, "at": int(time.time()), "g": int(user.session_gen or 0)}
     request.session["csrf"] = secrets.token_urlsafe(32)
-    request.state.staff_user = StaffIdentity(user.username, user.role, user.display_name or user.username)
+    request.state.staff_user = _identity(user)
+
+
+def _identity(row: StaffUser) -> StaffIdentity:
+    return StaffIdentity(row.username, row.role, row.display_name or row.username, bool(row.must_change_password))
 
 
 def current_user(request: Request) -> StaffIdentity | None:
@@ -181,20 +199,29 @@ def current_user(request: Request) -> StaffIdentity | None:
         return request.state.staff_user
     user = None
     data = request.session.get("staff") if "session" in request.scope else None
-    if isinstance(data, dict) and 0 <= time.time() - float(data.get("at", 0)) < SESSION_MAX_AGE:
+    if isinstance(data, dict) and 0 <= time.time() - _number(data.get("at")) < SESSION_MAX_AGE:
         with request.app.state.ctx.sessions() as session:
             row = session.scalar(select(StaffUser).where(StaffUser.username == str(data.get("u"))))
-            if row is not None and row.active and hmac.compare_digest(_fingerprint(row.password_hash), str(data.get("fp"))):
-                user = StaffIdentity(row.username, row.role, row.display_name or row.username)
+            if row is not None and row.active and _number(data.get("g"), -1) == (row.session_gen or 0):
+                user = _identity(row)
     request.state.staff_user = user
     return user
 
 
+def _number(value, default: float = 0) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def require_staff(request: Request) -> StaffIdentity:
-    """FastAPI dependency: any logged-in staff member (admins included)."""
+    """FastAPI dependency: any logged-in staff member (admins included) who need not change their password."""
     user = current_user(request)
     if user is None:
         raise LoginRequired()
+    if user.must_change and request.url.path not in _MUST_CHANGE_ALLOWED:
+        raise PasswordChangeRequired()
     return user
 
 
@@ -228,36 +255,69 @@ def login_form(request: Request, next: str = "/staff"):
     return _login_page(request, next, "", 200)
 
 
-def _login_page(request: Request, next: str, error: str, status_code: int, headers=None):
+def _login_page(request: Request, next: str, error: str, status_code: int, headers=None, username: str = ""):
     _ = gettext_for(request)
-    return render(request, "login.html", status_code, headers, title=_("Staff login"), next=safe_next(next), error=error)
+    return render(request, "login.html", status_code, headers, title=_("Staff login"), next=safe_next(next), error=error,
+                  username=username[:64])
 
 
 @router.post("/staff/login")
 def login_submit(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/staff")):
     _ = gettext_for(request)
+    typed = username
     username = username.strip().lower()
     throttle = request.app.state.login_throttle
-    key = f"{username}|{client_ip(request)}"
+    ip = client_ip(request)
+    key = f"{username}|{ip}"
     wait = throttle.locked_for(key)
     if wait:
         text = _("Too many failed attempts. Please wait {minutes} minutes and try again.").format(minutes=-(-wait // 60))
-        return _login_page(request, next, text, 429, {"Retry-After": str(wait)})
-    with request.app.state.ctx.sessions() as session:
+        return _login_page(request, next, text, 429, {"Retry-After": str(wait)}, typed)
+    with request.app.state.ctx.transaction() as session:
         user = authenticate(session, username, password)
+        if user is None:
+            # Who tried and from where, never what was typed as the password.
+            audit.record(session, "anonymous", "auth.login_failed", f"staff:{_shown_username(username)}", ip=ip)
+        else:
+            if is_demo_password(user.username, password):
+                user.must_change_password = True  # also a demo login loaded before the flag existed
+            audit.record(session, f"web:{user.username}", "auth.login", f"staff:{user.username}", ip=ip)
+            log_in(request, user)
     if user is None:
         throttle.failed(key)
-        # The audit trail names who tried and from where, never what was typed as the password.
-        log.warning("failed staff login for %r from %s", username[:32], client_ip(request))
-        return _login_page(request, next, _("Wrong username or password."), 401)
+        log.warning("failed staff login for %r from %s", _shown_username(username), ip)
+        return _login_page(request, next, _("Wrong username or password."), 401, None, typed)
     throttle.succeeded(key)
-    log_in(request, user)
-    log.info("staff %s logged in from %s", user.username, client_ip(request))
-    return RedirectResponse(lang_url(request_lang(request), safe_next(next)), status_code=303)
+    log.info("staff %s logged in from %s", username, ip)
+    target = PASSWORD_PAGE if request.state.staff_user.must_change else safe_next(next)
+    return RedirectResponse(lang_url(request_lang(request), target), status_code=303)
+
+
+_DIGIT_RUN = re.compile(r"\d{7,}")
+
+
+def _shown_username(text: str) -> str:
+    """A mistyped username as the audit log and the server log keep it: printable, truncated, and with a
+    long run of digits masked (someone may type their phone number there)."""
+    text = "".join(ch for ch in text if ch.isprintable())[:USERNAME_SHOWN]
+    return _DIGIT_RUN.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 5) + m.group()[-2:], text)
 
 
 @router.post("/staff/logout")
 def logout(request: Request):
+    """End this session and every other of the same user (a copied cookie included)."""
+    user = current_user(request)
+    if user is not None:
+        with request.app.state.ctx.transaction() as session:
+            row = find_user(session, user.username)
+            if row is not None:
+                end_sessions(row)
+            audit.record(session, f"web:{user.username}", "auth.logout", f"staff:{user.username}", ip=client_ip(request))
     request.session.clear()
     request.state.staff_user = None
     return RedirectResponse(lang_url(request_lang(request), "/staff/login"), status_code=303)
+
+
+def password_change_redirect(request: Request) -> RedirectResponse:
+    """Where :class:`PasswordChangeRequired` sends a browser."""
+    return RedirectResponse(lang_url(request_lang(request), PASSWORD_PAGE), status_code=303)

@@ -14,7 +14,7 @@ from kiosk.i18n import N_
 from kiosk.printing import printer_status
 from kiosk.seasons import UnknownSeason, enablement, overrides, set_enabled
 from kiosk.types import StaffLink
-from kiosk.web.auth import StaffIdentity, require_admin, require_staff
+from kiosk.web.auth import StaffIdentity, client_ip, require_admin, require_staff
 from kiosk.web.templating import gettext_for, lang_url, message, render, request_lang
 
 router = APIRouter()
@@ -35,6 +35,10 @@ def staff_links(request: Request, user: StaffIdentity) -> list[dict[str, str]]:
     ctx, lang = request.app.state.ctx, request_lang(request)
     _ = gettext_for(request)
     links = [{"title": _("Plugins and seasons"), "href": lang_url(lang, "/staff/plugins")}] if user.is_admin else []
+    if user.is_admin:
+        links.append({"title": _("Staff accounts"), "href": lang_url(lang, "/staff/accounts")})
+        links.append({"title": _("Audit log"), "href": lang_url(lang, "/staff/audit")})
+    links.append({"title": _("Change your password"), "href": lang_url(lang, "/staff/password")})
     links.append({"title": _("Help requests"), "href": lang_url(lang, "/staff/help")})
     links.append({"title": _("Terminals"), "href": lang_url(lang, "/staff/terminals")})
     for plugin, result in ctx.host.call("kiosk_staff_links", ctx=ctx):
@@ -130,7 +134,8 @@ def plugins_toggle(
     on = flag in TRUE_WORDS
     try:
         with ctx.transaction() as session:
-            set_enabled(session, ctx.settings, plugin, on, by=f"web:{user.username}", day=ctx.today(), season=season)
+            set_enabled(session, ctx.settings, plugin, on, by=f"web:{user.username}", day=ctx.today(), season=season,
+                        ip=client_ip(request))
     except UnknownSeason:
         return message(request, _("Unknown season"), _("There is no season named “{name}”.").format(name=season), 400)
     text = _("{plugin} switched on for {season}.") if on else _("{plugin} switched off for {season}.")

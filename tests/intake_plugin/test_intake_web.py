@@ -138,6 +138,10 @@ def test_routing_page_edits_need_an_admin(ictx, client):
     r = client.post("/staff/cases/routing", data={"csrf_token": csrf, "building": "12", "team": "T6"}, follow_redirects=False)
     assert r.status_code == 303
     assert service.file_case(ictx, form()).team.code == "T6"
+    from kiosk import audit
+
+    assert [(r.actor, r.action, r.target, r.detail["team"]) for r in audit.entries(ictx, action="setup.")] == [
+        ("web:boss", "setup.routing", "building:12", "T6")]  # the clerk's refused try left nothing
 
 
 def test_report_page_has_a_chart(ictx, client):
@@ -194,3 +198,24 @@ def test_open311(ictx, client):
     assert PHONE not in dump and "赵" not in dump and "三楼灯坏了" not in dump and "张" not in dump
     assert client.get("/open311/v2/requests.json?status=open").json() == []
     assert client.get("/open311/v2/requests.json?start_date=yesterday").status_code == 400
+
+
+def test_the_full_phone_number_is_shown_only_on_request_and_every_view_is_audited(ictx, client):
+    from kiosk import audit
+
+    login(client)
+    no = service.file_case(ictx, form(phone=PHONE)).case.case_no
+    page = client.get(f"/staff/cases/{no}").text
+    assert "138****5678" in page and PHONE not in page  # before: the case page carried it in a tel: link
+    assert audit.entries(ictx, action="phone.") == []
+    shown = client.get(f"/staff/cases/{no}/phone")
+    assert shown.status_code == 200 and f'href="tel:{PHONE}"' in shown.text and "审计日志" in shown.text
+    client.get(f"/staff/cases/{no}/phone")
+    views = audit.entries(ictx, action="phone.view")
+    assert [(r.actor, r.target) for r in views] == [("web:clerk", f"case:{no}")] * 2
+    assert all(PHONE not in str(r.as_json()) for r in views)  # the log names the case, never the number
+    assert client.get("/staff/cases/HX-2099-9999/phone").status_code == 404
+    anonymous = TestClient(client.app)
+    r = anonymous.get(f"/staff/cases/{no}/phone", follow_redirects=False)
+    assert r.status_code == 303 and PHONE not in r.text
+    assert len(audit.entries(ictx, action="phone.view")) == 2

@@ -70,14 +70,17 @@ def test_mistakes_are_one_line_and_exit_2(skiosk, args, words):
     assert len(err.strip().splitlines()) == 1 and words in err
 
 
-def test_party_approval_through_the_cli(kiosk):
+def test_party_approval_through_the_cli(kiosk, monkeypatch):
     code, out, _ = kiosk("notices", "add", "--board", "party", "--title", "党员大会决议公示", "--body", "……", "--by", "admin", "--json")
     pending = json.loads(out)
     assert pending["state"] == "pending"
+    monkeypatch.setenv("KIOSK_STAFF_PASSWORD", "admin-password")  # an approval proves who approves
     code, _, err = kiosk("notices", "approve", str(pending["id"]), "--by", "admin")
     assert code == 2 and "another administrator" in err
+    monkeypatch.setenv("KIOSK_STAFF_PASSWORD", "clerk-password")
     code, _, err = kiosk("notices", "approve", str(pending["id"]), "--by", "clerk")
     assert code == 2 and "not an active administrator" in err
+    monkeypatch.setenv("KIOSK_STAFF_PASSWORD", "director-password")
     code, out, _ = kiosk("notices", "approve", str(pending["id"]), "--by", "director", "--json")
     assert json.loads(out)["state"] == "published"
     code, out, _ = kiosk("notices", "history", str(pending["id"]), "--json")

@@ -77,7 +77,7 @@ def test_a_well_set_up_kiosk_passes_everything(terminal):
 
 def test_each_role_checks_what_it_needs(terminal, tmp_path):
     web = checks_for("web")
-    assert list(web) == ["config", "secret key", "database", "migrations", "printer", "time zone", "clock"]
+    assert list(web) == ["config", "secret key", "database", "migrations", "demo logins", "printer", "time zone", "clock"]
     assert failing(web) == {"secret key": web["secret key"].message}  # not created yet
     load_settings().secret_key()
     assert failing(checks_for("web")) == {}

@@ -200,6 +200,13 @@ def test_admin_adds_a_hall_and_gives_it_a_service_and_a_counter(qctx):
     client.post("/staff/queue/setup/new-counter", data={"csrf_token": c, "number": "7", "services": ["G"], "hall": "bm"})
     service.take_ticket(qctx, "G")
     assert service.call_next(qctx, 7).display == "G001"
+    client.post("/staff/queue/setup/counter/7", data={"csrf_token": c, "name": "临时窗口", "services": ["G"]})
+    # every setup change that went through is in the audit log, the refused ones are not
+    from kiosk import audit
+
+    assert [(r.actor, r.action, r.target) for r in reversed(audit.entries(qctx, action="setup."))] == [
+        ("web:boss", "setup.hall", "queue-hall:bm"), ("web:boss", "setup.service", "queue-service:G"),
+        ("web:boss", "setup.counter", "queue-counter:7"), ("web:boss", "setup.counter", "queue-counter:7")]
 
 
 def test_cli_filters_by_hall_and_keeps_its_json(isolated_env):

@@ -127,3 +127,9 @@ def test_staff_pages_manage_the_timetable(tctx, client):
     csv_text = client.get(f"/staff/classes/course/{calligraphy}/signups.csv").content.decode("utf-8-sig")
     row = next(line for line in csv_text.splitlines() if "138****5678" in line)
     assert row.split(",")[6] == "1" and "13812345678" not in csv_text
+    # Who took the list out of the building is in the audit log.
+    from kiosk import audit
+
+    exports = audit.entries(tctx, action="export.")
+    assert [(r.action, r.target) for r in exports] == [("export.signups", f"course:{calligraphy}")]
+    assert exports[0].actor.startswith("web:") and exports[0].detail["rows"] >= 1

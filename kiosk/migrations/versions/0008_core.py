@@ -1,14 +1,14 @@
 """rate and failure counters shared by every web worker
 
 Revision ID: 0008_core
-Revises: 0006_core
+Revises: 0007_core
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0008_core'
-down_revision = '0006_core'
+down_revision = '0007_core'
 branch_labels = None
 depends_on = None
 

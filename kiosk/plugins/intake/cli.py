@@ -280,7 +280,7 @@ def register(cli: click.Group) -> None:
     def route_cmd(state, building, team, units):
         """Give a building (new or existing) to a team."""
         try:
-            b = service.set_building(state.ctx, building, team=team, units=units)
+            b = service.set_building(state.ctx, building, team=team, units=units, by=_who())
         except Exception as exc:  # noqa: BLE001
             _fail(exc)
         click.echo(f"{b.name} → {b.team_code}")

@@ -91,8 +91,11 @@ def teams(ctx) -> list[Team]:
         return list(s.scalars(select(Team).order_by(Team.sort, Team.code)))
 
 
-def set_building(ctx, code: str, *, team: str | None = None, name: str | None = None, units: int | None = None) -> Building:
-    """Add or change a building: its team (the routing map staff edit), name and number of entrances."""
+def set_building(ctx, code: str, *, team: str | None = None, name: str | None = None, units: int | None = None,
+                 by: str = "", ip: str = "") -> Building:
+    """Add or change a building: its team (the routing map staff edit), name and number of entrances (audited)."""
+    from kiosk import audit
+
     code = clean_text(code).removesuffix("号楼")
     if not code or len(code) > 16:
         raise Invalid([validation_error("building", "楼号为 1 到 16 个字符", "a building code is 1 to 16 characters")])
@@ -112,6 +115,7 @@ def set_building(ctx, code: str, *, team: str | None = None, name: str | None = 
         if units is not None:
             b.units = units
         s.flush()
+        audit.record(s, by, "setup.routing", f"building:{b.code}", {"team": b.team_code, "units": b.units}, ip)
         s.expunge(b)
         return b
 
@@ -247,6 +251,23 @@ def card(ctx, case_no: str | None = None, case_id: int | None = None) -> CaseCar
         out = _card(ctx, s, case, with_events=True)
         s.expunge_all()
         return out
+
+
+def reveal_phone(ctx, case_no: str, by: str, ip: str = "") -> tuple[str, str]:
+    """The case number and the resident's full phone number for a call-back ("" once erased).
+
+    Why a separate step: the case page shows the number masked; every look at the full number is an
+    audit entry (``phone.view``), written in the same transaction that reads it.
+    """
+    from kiosk import audit
+
+    with ctx.transaction() as s:
+        case = _load(s, case_no or "")
+        if case is None:
+            raise NotFound(case_no)
+        if case.phone:
+            audit.record(s, by, "phone.view", f"case:{case.case_no}", ip=ip)
+        return case.case_no, case.phone or ""
 
 
 def _card(ctx, s: Session, case: Case, with_events: bool = False) -> CaseCard:

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
 from kiosk.phone import mask_phone
-from kiosk.web.auth import StaffIdentity, csrf_input, require_admin, require_staff
+from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_admin, require_staff
 from kiosk.web.openapi import form_body
 from kiosk.web.templating import link as _url, page, text_for as t
 
@@ -193,7 +193,9 @@ def build_router(ctx) -> APIRouter:
                 e.by, Markup("<br>{}").format(e.note) if e.note else "") for e in c.events) + Markup("</ol>")
         ratings = Markup("").join(Markup("<p>{}: {} {}</p>").format(
             t(request, "评价", "Rating"), service.rating_name(r.level, lang), r.comment) for r in c.ratings)
-        phone_link = Markup('<p><a href="tel:{}">{}</a></p>').format(case.phone, t(request, "拨打居民电话回访", "Call the resident")) if case.phone else Markup("")
+        phone_link = Markup('<p><a href="{}" rel="nofollow">{}</a></p>').format(
+            _url(request, f"/staff/cases/{case.case_no}/phone"), t(request, "显示完整号码，拨打居民电话回访（将记入审计日志）",
+                                                                   "Show the full number to call the resident (recorded in the audit log)")) if case.phone else Markup("")
         body = (Markup('<p class="flash" role="status">{}</p>').format(flash) if flash else Markup("")) + _nav(request) + info + phone_link + ratings
         body += timeline + Markup("<h2>{}</h2>").format(t(request, "办理", "Actions")) + _action_forms(request, c, errors or {}, values or {})
         if case.receipt_id:
@@ -264,7 +266,7 @@ def build_router(ctx) -> APIRouter:
         except ValueError:
             n = -1
         try:
-            b = service.set_building(ctx, building, team=team, units=n)
+            b = service.set_building(ctx, building, team=team, units=n, by=f"web:{user.username}", ip=client_ip(request))
         except Invalid as exc:
             return page(request, t(request, "楼栋与先锋队", "Buildings and teams"), _routing_body(request, user, exc.errors[0].text(lang_of(request))), 400,
                         stylesheets=STYLES)
@@ -288,6 +290,21 @@ def build_router(ctx) -> APIRouter:
     @router.get("/staff/cases/{case_no}")
     def case_page(request: Request, case_no: str, user: StaffIdentity = Depends(require_staff)):
         return _case_page(request, case_no)
+
+    @router.get("/staff/cases/{case_no}/phone")
+    def case_phone(request: Request, case_no: str, user: StaffIdentity = Depends(require_staff)):
+        """The full number, for a call-back: each view is recorded in the audit log."""
+        try:
+            number, phone = service.reveal_phone(ctx, case_no, f"web:{user.username}", client_ip(request))
+        except service.NotFound:
+            return page(request, t(request, "未找到这件诉求", "Case not found"), _nav(request), 404, stylesheets=STYLES)
+        back = Markup('<p><a href="{}">{}</a></p>').format(_url(request, f"/staff/cases/{number}"), t(request, "返回诉求", "Back to the case"))
+        if not phone:
+            return page(request, number, _nav(request) + Markup("<p>{}</p>").format(t(request, "（无或已删除）", "(none or erased)")) + back,
+                        stylesheets=STYLES)
+        body = Markup('<p class="c-phone"><a href="tel:{}">{}</a></p><p class="meta">{}</p>').format(
+            phone, phone, t(request, "这次查看已记入审计日志。请只用于回访。", "This view has been recorded in the audit log. Use it for the call-back only."))
+        return page(request, t(request, f"{number} 联系电话", f"{number} phone"), _nav(request) + body + back, stylesheets=STYLES)
 
     @router.post("/staff/cases/{case_no}/{action}", openapi_extra=form_body(*ACTION_FIELDS))
     async def case_action(request: Request, case_no: str, action: str, user: StaffIdentity = Depends(require_staff)):

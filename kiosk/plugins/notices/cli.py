@@ -21,10 +21,11 @@ def _fail(message: str):
     raise UserError(message)
 
 
-def _who(by: str | None) -> str:
-    from kiosk.cli import _who as cli_who
+def _who(state, by: str | None, approval: bool = False) -> str:
+    """``--by`` must be an active staff login (with its password for an approval); default: the system user."""
+    from kiosk.cli import staff_by
 
-    return by.strip() if by and by.strip() else cli_who()
+    return staff_by(state, by, approval=approval)
 
 
 def notice_json(ctx, notice) -> dict:
@@ -99,13 +100,13 @@ def register(cli: click.Group) -> None:
     @click.option("--season", default=None, help="Show only while this season is current.")
     @click.option("--image", default=None, help="A picture file (JPEG, PNG…).")
     @click.option("--draft", is_flag=True, help="Save without publishing.")
-    @click.option("--by", default=None, help="Author (default: the system user).")
+    @click.option("--by", default=None, help="Author: an active staff login (default: the system user).")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
     def add_cmd(state, board, title, body, body_file, start, end, pinned, urgent, season, image, draft, by, as_json):
         """Add a notice: published at once, or pending on a board that needs an administrator's approval."""
         text = _read_body(body, body_file, required=True)
-        ctx, who = state.ctx, _who(by)
+        ctx, who = state.ctx, _who(state, by)
         try:
             notice = service.create(ctx, board=board, title=title, body=text, start=start, end=end, pinned=pinned, urgent=urgent,
                                     season=season, by=who, publish=not draft)
@@ -140,7 +141,7 @@ def register(cli: click.Group) -> None:
             changes["end_at"] = None if end.lower() == "none" else end
         if season is not None:
             changes["season"] = None if season.lower() == "none" else season
-        ctx, who = state.ctx, _who(by)
+        ctx, who = state.ctx, _who(state, by)
         try:
             notice = service.edit(ctx, notice_id, by=who, **changes) if changes else service.get(ctx, notice_id)
             if notice is None:
@@ -164,7 +165,7 @@ def register(cli: click.Group) -> None:
             @click.pass_obj
             def cmd(state, notice_id, by, as_json):
                 try:
-                    notice = getattr(service, name)(state.ctx, notice_id, by=_who(by))
+                    notice = getattr(service, name)(state.ctx, notice_id, by=_who(state, by))
                 except NoticeError as exc:
                     _fail(exc.en)
                 data = notice_json(state.ctx, notice)
@@ -175,13 +176,14 @@ def register(cli: click.Group) -> None:
 
     @notices_group.command("approve")
     @click.argument("notice_id", type=int)
-    @click.option("--by", required=True, help="An administrator's username (not the author).")
+    @click.option("--by", required=True, help="An administrator's username (not the author); its password is asked "
+                  "for, or read from $KIOSK_STAFF_PASSWORD.")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
     def approve_cmd(state, notice_id, by, as_json):
         """Approve a pending 党务公开 notice: a second person with the admin role."""
         try:
-            notice = service.approve(state.ctx, notice_id, by=by)
+            notice = service.approve(state.ctx, notice_id, by=_who(state, by, approval=True))
         except NoticeError as exc:
             _fail(exc.en)
         data = notice_json(state.ctx, notice)

@@ -19,6 +19,13 @@ def _fail(exc: QueueError) -> None:
     raise UserError(exc.en)
 
 
+def _who() -> str:
+    """The system user running the command, for the audit log of setup changes."""
+    from kiosk.cli import _who as who
+
+    return who()
+
+
 def _hall(ctx, hall: str | None) -> str | None:
     """``--hall CODE`` checked against the halls that exist (None: every hall)."""
     from kiosk.cli import UserError
@@ -70,7 +77,7 @@ def register(cli: click.Group) -> None:
         """Add a hall CODE; then give it services and counters (--hall CODE) and set hall = "CODE" under
         [plugins.queue] in the config of its kiosk and display."""
         try:
-            hall = service.create_hall(state.ctx, code, name=name, name_en=name_en)
+            hall = service.create_hall(state.ctx, code, name=name, name_en=name_en, by=_who())
         except QueueError as exc:
             _fail(exc)
         _emit({"code": hall.code, "name": hall.name, "name_en": hall.name_en}, as_json, f"hall {hall.code} {hall.name} added")
@@ -321,7 +328,7 @@ def register_more(queue_group: click.Group) -> None:
             svc = service.create_service(state.ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
                                          minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=list(materials),
                                          first_number=first_number, last_number=last_number, number_step=number_step,
-                                         carry_over=carry_over, hall=_hall(state.ctx, hall))
+                                         carry_over=carry_over, hall=_hall(state.ctx, hall), by=_who())
         except QueueError as exc:
             _fail(exc)
         _emit({"code": svc.code, "name": svc.name}, as_json, f"service {svc.code} {svc.name} added")
@@ -348,7 +355,8 @@ def register_more(queue_group: click.Group) -> None:
                 state.ctx, svc.code, name=svc.name, name_en=svc.name_en, hours=svc.hours,
                 daily_cap=svc.daily_cap if daily_cap is None else daily_cap, minutes_per_person=svc.minutes_per_person,
                 target_minutes=svc.target_minutes, materials=list(svc.materials or []), active=svc.active,
-                first_number=first_number, last_number=last_number, number_step=number_step, carry_over=carry_over)
+                first_number=first_number, last_number=last_number, number_step=number_step, carry_over=carry_over,
+                by=_who())
         except QueueError as exc:
             _fail(exc)
         data = {"code": svc.code, "daily_cap": svc.daily_cap, "first_number": svc.first_number, "last_number": svc.last_number,
@@ -366,7 +374,8 @@ def register_more(queue_group: click.Group) -> None:
     def counter_add_cmd(state, number, name, services, hall, as_json):
         """Add a counter (窗口) serving the given services."""
         try:
-            desk = service.create_counter(state.ctx, number, name=name, services=services.split(","), hall=_hall(state.ctx, hall))
+            desk = service.create_counter(state.ctx, number, name=name, services=services.split(","), hall=_hall(state.ctx, hall),
+                                          by=_who())
         except QueueError as exc:
             _fail(exc)
         _emit({"counter": desk.number, "name": desk.name, "services": desk.services}, as_json,

@@ -23,6 +23,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiosk import audit
 from kiosk.clock import utcnow
 from kiosk.db import bump_counter
 from kiosk.receipts import IssuedReceipt, scoped_key
@@ -795,7 +796,8 @@ def _checked_service_fields(name: str, name_en: str, hours: str, daily_cap: int,
 
 def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily_cap: int, minutes_per_person: int,
                    target_minutes: int, materials: list[str], active: bool, first_number=None, last_number=None,
-                   number_step=None, carry_over: bool | None = None, hall: str | None = None) -> QueueService:
+                   number_step=None, carry_over: bool | None = None, hall: str | None = None, by: str = "",
+                   ip: str = "") -> QueueService:
     """Staff edit a service: everything is checked first, so a bad field changes nothing.
 
     Numbering (and ``carry_over``) left as None keeps the service's current value. A change applies from the next ticket;
@@ -826,12 +828,14 @@ def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily
         svc.active = active
         if carry_over is not None:
             svc.carry_over = bool(carry_over)
+        audit.record(s, by, "setup.service", f"queue-service:{svc.code}", {"change": "edit", "active": active}, ip)
         return svc
 
 
 def create_service(ctx, code: str, *, name: str, name_en: str = "", hours: str = "08:30-12:00,13:30-17:00", daily_cap: int = 200,
                    minutes_per_person: int = 8, target_minutes: int = 30, materials: list[str] | None = None,
-                   first_number=1, last_number=999, number_step=1, carry_over: bool = False, hall: str = DEFAULT_HALL) -> QueueService:
+                   first_number=1, last_number=999, number_step=1, carry_over: bool = False, hall: str = DEFAULT_HALL,
+                   by: str = "", ip: str = "") -> QueueService:
     """A new service of ``hall`` with its own ticket letter (A–Z, not used yet in any hall); it is listed after the others."""
     code = (code or "").strip().upper()
     if len(code) != 1 or not ("A" <= code <= "Z"):
@@ -851,6 +855,7 @@ def create_service(ctx, code: str, *, name: str, name_en: str = "", hours: str =
         last = s.scalar(select(func.max(QueueService.sort))) or 0
         svc = QueueService(code=code, active=True, sort=last + 1, carry_over=bool(carry_over), hall=hall, **fields)
         s.add(svc)
+        audit.record(s, by, "setup.service", f"queue-service:{code}", {"change": "add", "hall": hall}, ip)
         return svc
 
 
@@ -867,7 +872,8 @@ def _checked_counter_services(s: Session, services: list[str], hall: str) -> lis
     return codes
 
 
-def update_counter(ctx, number: int, *, name: str, services: list[str], hall: str | None = None) -> QueueCounter:
+def update_counter(ctx, number: int, *, name: str, services: list[str], hall: str | None = None, by: str = "",
+                   ip: str = "") -> QueueCounter:
     with ctx.transaction() as s:
         desk = _counter(s, number)
         if hall is not None and hall != desk.hall:
@@ -875,10 +881,12 @@ def update_counter(ctx, number: int, *, name: str, services: list[str], hall: st
             desk.hall = hall
         desk.services = _checked_counter_services(s, services, desk.hall)
         desk.name = (name.strip() or f"{number} 号窗口")[:40]
+        audit.record(s, by, "setup.counter", f"queue-counter:{number}", {"change": "edit", "services": desk.services}, ip)
         return desk
 
 
-def create_counter(ctx, number: int, *, name: str = "", services: list[str], hall: str = DEFAULT_HALL) -> QueueCounter:
+def create_counter(ctx, number: int, *, name: str = "", services: list[str], hall: str = DEFAULT_HALL, by: str = "",
+                   ip: str = "") -> QueueCounter:
     """A new counter (窗口 1–99) of ``hall``, e.g. a temporary one opened at a peak (numbers are unique across halls)."""
     if not 1 <= number <= 99:
         raise QueueError("bad_counter", "窗口号应在 1–99 之间", "the counter number must be 1–99")
@@ -891,6 +899,7 @@ def create_counter(ctx, number: int, *, name: str = "", services: list[str], hal
             raise QueueError("no_services", "请至少选择一项业务", "choose at least one service")
         desk = QueueCounter(number=number, name=(name.strip() or f"{number} 号窗口")[:40], services=codes, paused=False, hall=hall)
         s.add(desk)
+        audit.record(s, by, "setup.counter", f"queue-counter:{number}", {"change": "add", "hall": hall, "services": codes}, ip)
         return desk
 
 
@@ -971,7 +980,7 @@ def find_hall(ctx, code: str) -> QueueHall | None:
         return s.get(QueueHall, code)
 
 
-def create_hall(ctx, code: str, *, name: str, name_en: str = "") -> QueueHall:
+def create_hall(ctx, code: str, *, name: str, name_en: str = "", by: str = "", ip: str = "") -> QueueHall:
     """A new hall (e.g. a 便民服务室): then give it services (new letters) and counters, and set
     ``hall = "CODE"`` under ``[plugins.queue]`` in the config of its kiosk and display."""
     code = (code or "").strip().lower()
@@ -990,4 +999,5 @@ def create_hall(ctx, code: str, *, name: str, name_en: str = "") -> QueueHall:
         last = s.scalar(select(func.max(QueueHall.sort))) or 0
         hall = QueueHall(code=code, name=name, name_en=name_en[:60], sort=last + 1)
         s.add(hall)
+        audit.record(s, by, "setup.hall", f"queue-hall:{code}", {"change": "add"}, ip)
         return hall

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from kiosk.web.openapi import PathId, form_body
-from kiosk.web.auth import StaffIdentity, csrf_input, require_admin, require_staff
+from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_admin, require_staff
 from kiosk.web.tracking import limit_lookups
 from kiosk.web.templating import link as _url, text_for as t, page, request_lang
 
@@ -29,6 +29,11 @@ from .stats_web import OUTCOME_NAMES, distribution_tables
 CSS = Path(__file__).with_name("static") / "queue.css"
 STYLES = ("/queue/static/queue.css",)
 BOARD_REFRESH = 5  # seconds: the board reloads itself (no scripts: the site's CSP allows none)
+
+
+def _who(request: Request, user: StaffIdentity) -> dict[str, str]:
+    """Who changed the setup, for the audit log."""
+    return {"by": f"web:{user.username}", "ip": client_ip(request)}
 
 
 def build_router(ctx) -> APIRouter:
@@ -186,7 +191,7 @@ def build_router(ctx) -> APIRouter:
                  "target_minutes": target_minutes, "first_number": first_number, "last_number": last_number, "number_step": number_step}
         try:
             service.update_service(ctx, code, **typed, materials=materials.splitlines(), active=bool(active),
-                                   carry_over=bool(carry_over), hall=hall.strip() or None)
+                                   carry_over=bool(carry_over), hall=hall.strip() or None, **_who(request, user))
             request.session["queue_flash"] = t(request, f"{code.upper()} 类业务已保存", f"Service {code.upper()} saved")
         except QueueError as exc:
             return refused(request, exc, {code.upper(): typed | {"materials": materials, "carry_over": bool(carry_over), "hall": hall}})
@@ -197,7 +202,7 @@ def build_router(ctx) -> APIRouter:
         form = await request.form()
         try:
             service.update_counter(ctx, number, name=str(form.get("name", "")), services=[str(v) for v in form.getlist("services")],
-                                   hall=str(form.get("hall", "")).strip() or None)
+                                   hall=str(form.get("hall", "")).strip() or None, **_who(request, user))
             request.session["queue_flash"] = t(request, f"{number} 号窗口已保存", f"Counter {number} saved")
         except QueueError as exc:
             request.session["queue_flash"] = exc.text(request_lang(request))
@@ -213,7 +218,7 @@ def build_router(ctx) -> APIRouter:
                  "target_minutes": target_minutes, "first_number": first_number, "last_number": last_number, "number_step": number_step}
         try:
             svc = service.create_service(ctx, code, **typed, materials=materials.splitlines(), carry_over=bool(carry_over),
-                                         hall=hall.strip() or service.DEFAULT_HALL)
+                                         hall=hall.strip() or service.DEFAULT_HALL, **_who(request, user))
             request.session["queue_flash"] = t(request, f"已新增 {svc.code} 类业务，别忘了给窗口勾选它", f"Service {svc.code} added: tick it on a counter")
         except QueueError as exc:
             return refused(request, exc, {"_new": typed | {"code": code, "materials": materials, "carry_over": bool(carry_over), "hall": hall}})
@@ -223,7 +228,7 @@ def build_router(ctx) -> APIRouter:
     def setup_new_hall(request: Request, code: str = Form(""), name: str = Form(""), name_en: str = Form(""),
                        user: StaffIdentity = Depends(require_admin)):
         try:
-            hall = service.create_hall(ctx, code, name=name, name_en=name_en)
+            hall = service.create_hall(ctx, code, name=name, name_en=name_en, **_who(request, user))
             request.session["queue_flash"] = t(
                 request, f"已新增大厅“{hall.name}”（{hall.code}）：给它新增业务和窗口，并在该大厅取号机和叫号屏的配置中写 hall = \"{hall.code}\"",
                 f"Hall “{hall.name}” ({hall.code}) added: give it services and counters, and set hall = \"{hall.code}\" in its kiosk's and display's config")
@@ -239,7 +244,8 @@ def build_router(ctx) -> APIRouter:
             if not raw.isdigit():
                 raise QueueError("bad_counter", "窗口号应在 1–99 之间", "the counter number must be 1–99")
             desk = service.create_counter(ctx, int(raw), name=str(form.get("name", "")), services=[str(v) for v in form.getlist("services")],
-                                          hall=str(form.get("hall", "")).strip() or service.DEFAULT_HALL)
+                                          hall=str(form.get("hall", "")).strip() or service.DEFAULT_HALL,
+                                          **_who(request, user))
             request.session["queue_flash"] = t(request, f"已新增 {desk.number} 号窗口", f"Counter {desk.number} added")
         except QueueError as exc:
             keep = {"_counter": {"number": raw, "name": str(form.get("name", "")), "services": [str(v) for v in form.getlist("services")],

@@ -377,4 +377,9 @@ def register(cli: click.Group) -> None:
             rows = service.export_rows(state.ctx, course_id)
         except TimetableError as exc:
             _fail(exc)
+        from kiosk import audit
+        from kiosk.cli import _who
+
+        with state.ctx.transaction() as s:
+            audit.record(s, _who(), "export.signups", f"course:{course_id}", {"rows": max(len(rows) - 1, 0)})
         csv.writer(sys.stdout).writerows(rows)
