@@ -112,10 +112,11 @@ class Registry:
         else:
             raise PrivacyError(f"{owner}: not a PersonalColumns or PersonalLink: {item!r}")
 
-    def undeclared(self) -> list[str]:
-        """``table.column`` of every String/Text/JSON column in the metadata that no declaration names."""
+    def undeclared(self, metadata=None) -> list[str]:
+        """``table.column`` of every String/Text/JSON column of ``metadata`` (default: every model's) that no
+        declaration names as personal or not."""
         missing = []
-        for table in Base.metadata.sorted_tables:
+        for table in (metadata or Base.metadata).sorted_tables:
             decl = self.tables.get(table.name)
             named = set(decl.erase) | set(decl.keep) if decl else set()
             missing += [f"{table.name}.{c.name}" for c in table.columns if isinstance(c.type, (String, Text, JSON)) and c.name not in named]
@@ -288,9 +289,16 @@ def checkpoint(engine: Engine) -> bool:
     still on an old snapshot; the next checkpoint empties it). No-op (True) on PostgreSQL."""
     if engine.dialect.name != "sqlite":
         return True
-    with engine.connect() as conn:
-        busy, _frames, _done = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-        conn.commit()
+    raw = engine.raw_connection()  # the driver's own connection: a PRAGMA outside any BEGIN
+    try:
+        cur = raw.cursor()
+        busy, _frames, _done = cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cur.close()
+    except Exception as exc:  # the erasure is committed; a failed checkpoint is retried by the next one
+        log.warning("the WAL checkpoint after an erasure failed: %s", exc)
+        return False
+    finally:
+        raw.close()
     if busy:
         log.warning("the WAL checkpoint after an erasure was blocked by a reader; the next one completes it")
     return not busy

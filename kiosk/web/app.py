@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk import __version__
 from kiosk.context import KioskContext
-from kiosk.web import apikeys, auth, help_requests, staff, tracking
+from kiosk.web import apikeys, auth, help_requests, privacy, staff, tracking
 from kiosk.web.ratelimit import FailureLock, SlidingWindowLimiter
 from kiosk.web.templating import gettext_for, message
 
@@ -90,6 +90,7 @@ def create_app(ctx: KioskContext, *, clock: Callable[[], float] = time.monotonic
     app.include_router(auth.router)
     app.include_router(staff.router)
     app.include_router(help_requests.router)
+    app.include_router(privacy.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_plugin_routes(app, ctx)
 
