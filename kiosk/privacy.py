@@ -48,7 +48,7 @@ CORE: list[PersonalColumns | PersonalLink] = [
         erase={"lines": [], "title": "回执"},
         keep={"plugin": _CODE, "kind": _CODE, "subject": "the issuing plugin's id of the ticket or case",
               "number": "a ticket or case number", "print_error": "the printer's error message", "terminal": _TERMINAL},
-        text=("title", "lines"),
+        text=("title",),  # a 公示 take-away's title; lines are found through the case, sign-up or ticket
     ),
     PersonalColumns("receipt_token", "回执令牌", "Receipt tokens", keep={"token_hash": "SHA-256 of a tracking token"},
                     withheld=("token_hash",)),
@@ -183,7 +183,10 @@ def find_phone(session: Session, reg: Registry, number: str) -> dict[str, set[An
             roots.setdefault(name, set()).update(session.scalars(select(pk).where(table.c[decl.phone] == number)))
         for column in decl.text:
             col = table.c[column]
-            for key, value in session.execute(select(pk, col).where(col.is_not(None))):
+            query = select(pk, col).where(col.is_not(None))
+            if isinstance(col.type, (String, Text)):
+                query = query.where(col != "")  # most notes are empty: leave them in the database
+            for key, value in session.execute(query.execution_options(yield_per=1000)):
                 if pattern.search(unicodedata.normalize("NFKC", _as_text(value))):
                     roots.setdefault(name, set()).add(key)
     return follow(session, reg, {k: v for k, v in roots.items() if v})
