@@ -135,7 +135,11 @@ def registry(host) -> Registry:
     reg = Registry()
     for item in CORE:
         reg.add("core", item)
-    for plugin, result in host.call("kiosk_personal_data"):
+    failed: list[str] = []
+    answers = host.call("kiosk_personal_data", failed=failed)
+    if failed:  # an erasure that silently skipped a plugin's tables would leave its residents' data behind
+        raise PrivacyError(f"kiosk_personal_data failed in {', '.join(failed)}: see `kiosk plugins list`")
+    for plugin, result in answers:
         for item in result or ():
             reg.add(plugin, item)
     return reg
@@ -231,7 +235,7 @@ def _plain(value: Any) -> Any:
 def export_rows(session: Session, reg: Registry, found: dict[str, set[Any]]) -> list[dict[str, Any]]:
     """The found rows, table by table, every column but the withheld ones (JSON-ready)."""
     out = []
-    for name in sorted(found, key=lambda n: (reg.owners.get(n, ""), n)):
+    for name in sorted(found, key=lambda n: (reg.owners.get(n) == "core", reg.owners.get(n, ""), n)):  # plugins' first
         decl, table = reg.tables.get(name), _table(name)
         if decl is None or not found[name]:
             continue

@@ -84,6 +84,20 @@ def test_a_declaration_naming_a_missing_column_is_refused():
         reg.add("someone", PersonalColumns("intake_case", "x", erase={"mobile": ""}))
 
 
+def test_a_plugin_whose_declaration_fails_stops_erasure_instead_of_skipping_its_tables(make_host):
+    from kiosk import hookimpl
+
+    class Broken:
+        @staticmethod
+        @hookimpl
+        def kiosk_personal_data():
+            raise RuntimeError("oops")
+
+    host = make_host(intake=intake_plugin, broken=Broken)
+    with pytest.raises(privacy.PrivacyError, match="failed in broken"):
+        privacy.registry(host)
+
+
 @pytest.mark.parametrize("text", [
     "李秀英13987654321", "电话 139 8765 4321 谢谢", "139-8765-4321", "+86 139 8765 4321", "+8613987654321",
     "００８６１３９８７６５４３２１", "１３９８７６５４３２１", "(139)8765.4321", "139 — 8765 — 4321",
