@@ -633,10 +633,12 @@ def _register_shell_commands() -> None:
 
 
 def _register_ops_commands() -> None:
-    """``kiosk doctor``, ``terminals``, ``backup`` and ``restore`` (deployment and operations)."""
+    """``kiosk doctor``, ``terminals``, ``backup``, ``restore`` (operations) and ``privacy`` (residents' rights)."""
     from kiosk.ops_cli import register
+    from kiosk.privacy_cli import register as register_privacy
 
     register(cli)
+    register_privacy(cli)
 
 
 def main(argv: list[str] | None = None) -> int:

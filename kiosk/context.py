@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
@@ -111,6 +112,18 @@ class KioskContext:
         self.host.errors.pop(plugin, None)
         with self.transaction() as session:
             session.execute(delete(PluginError).where(PluginError.plugin == plugin))
+
+    # -- personal data ---------------------------------------------------------------------------
+    def erase_personal_data(self, session: Session, rows: dict[str, Any], follow: bool = True) -> dict[str, int]:
+        """Erase residents' data in ``rows`` (table → primary keys) and, with ``follow``, in every row tied
+        to them (timeline, ratings, receipts), inside the caller's transaction: the one erasure of
+        :mod:`kiosk.privacy` that on-request erasure uses too. Returns rows erased per table.
+        """
+        from kiosk import privacy
+
+        reg = privacy.registry(self.host)
+        roots = {name: set(keys) for name, keys in rows.items() if keys}
+        return privacy.erase_rows(session, reg, privacy.follow(session, reg, roots) if follow else roots)
 
     # -- receipts --------------------------------------------------------------------------------
     def issue_receipt(self, session: Session, **kwargs) -> receipts.IssuedReceipt:

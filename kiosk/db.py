@@ -1,7 +1,8 @@
 """One engine and session factory for SQLite and PostgreSQL, and the declarative base plugins share.
 
 SQLite is tuned so that a power cut loses no committed row (WAL, ``synchronous=FULL``) and several
-processes on one kiosk wait for each other instead of failing (``busy_timeout``). Write transactions
+processes on one kiosk wait for each other instead of failing (``busy_timeout``). ``secure_delete`` zeroes the space old row contents took, so personal data
+erased by :mod:`kiosk.privacy` leaves no readable copy in the file. Write transactions
 (sessions from :func:`make_write_session_factory`, used by ``ctx.transaction()``) start with
 ``BEGIN IMMEDIATE``, so a writer takes the lock up front rather than failing half-way; reads start a
 plain deferred ``BEGIN`` and never wait for a writer (WAL lets them read the last committed state).
@@ -87,6 +88,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
+        # freed space (an erased phone, a blanked note) is zeroed, not left readable in the file
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")

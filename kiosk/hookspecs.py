@@ -125,6 +125,17 @@ def kiosk_api_scopes() -> dict[str, tuple[str, str]]:
 
 
 @hookspec
+def kiosk_personal_data() -> list[Any]:
+    """Where this plugin's tables can hold residents' personal data, and how to find and erase it.
+
+    A list of :class:`kiosk.types.PersonalColumns` (one per table the plugin owns, naming every text
+    column as personal or not) and :class:`kiosk.types.PersonalLink` (rows that belong to a found row of
+    another table). ``kiosk privacy export/erase`` and every retention job use these through
+    :mod:`kiosk.privacy`, so erasure on request and erasure by age blank the same columns.
+    """
+
+
+@hookspec
 def kiosk_cli_commands(cli: click.Group) -> None:
     """Add sub-commands to the ``kiosk`` command: ``@cli.group()`` / ``@cli.command()`` on ``cli``."""
 

@@ -99,3 +99,43 @@ class PublicOutcome:
     body: str
     published_at: datetime
     url: str | None = None
+
+
+#: The value :class:`PersonalColumns` writes for a column that records *when* data was erased.
+ERASED_AT = "<erased-at>"
+
+
+@dataclass(frozen=True)
+class PersonalColumns:
+    """How one table's text columns stand towards residents' personal data (``kiosk_personal_data``).
+
+    Every String, Text and JSON column of the table is named once: in ``erase`` (it can hold personal
+    data: a phone, a name, a flat, a resident's own words; the value is what erasure writes, or
+    :data:`ERASED_AT` for the time of erasure) or in ``keep`` (it cannot: column → why). A test walks
+    every model against these declarations, so a new column nobody thought about fails the build.
+
+    Rows are found for one resident by ``phone`` (a column holding the number in :mod:`kiosk.phone`'s
+    stored form), by the resident's number appearing in any spacing in a ``text`` column, and through
+    :class:`PersonalLink` from a found row of another table. ``withheld`` columns (token hashes, sealed
+    tokens, idempotency keys) are left out of a resident's export: they are keys, not information.
+    """
+
+    table: str
+    label: str
+    label_en: str = ""
+    erase: dict[str, Any] = field(default_factory=dict)
+    keep: dict[str, str] = field(default_factory=dict)
+    phone: str = ""
+    text: tuple[str, ...] = ()
+    withheld: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonalLink:
+    """Rows of ``table`` whose ``column`` equals ``parent_column`` of a found row of ``parent`` are about
+    the same resident (a case's timeline rows and ratings, the receipt a ticket or sign-up points to)."""
+
+    table: str
+    column: str
+    parent: str
+    parent_column: str = "id"

@@ -53,6 +53,7 @@ def test_sqlite_is_tuned_for_durability(make_host, make_ctx):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1  # erased text is zeroed, not left in the file
 
 
 def test_receipt_round_trip(db_url, make_host, make_ctx):

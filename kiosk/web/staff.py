@@ -41,6 +41,8 @@ def staff_links(request: Request, user: StaffIdentity) -> list[dict[str, str]]:
     links.append({"title": _("Change your password"), "href": lang_url(lang, "/staff/password")})
     links.append({"title": _("Help requests"), "href": lang_url(lang, "/staff/help")})
     links.append({"title": _("Terminals"), "href": lang_url(lang, "/staff/terminals")})
+    if user.is_admin:
+        links.append({"title": "Personal data" if lang == "en" else "个人信息查询与删除", "href": lang_url(lang, "/staff/privacy")})
     for plugin, result in ctx.host.call("kiosk_staff_links", ctx=ctx):
         for link in result if isinstance(result, (list, tuple)) else [result]:
             if not isinstance(link, StaffLink) or not link.path.startswith("/") or link.path.startswith("//"):

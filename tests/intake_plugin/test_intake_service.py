@@ -177,7 +177,9 @@ def test_personal_data_is_erased_after_the_retention_time(ictx):
     assert upkeep.erase_personal_data(ictx, utcnow() + timedelta(days=366)) == 1
     c = service.card(ictx, no)
     assert c.case.phone is None and c.case.surname is None and c.case.flat is None and c.case.description is None
-    assert c.case.state == "archived" and c.case.public_response == "已修好" and c.case.public_summary == "楼道灯"
+    # issue 14, finding 3: the public texts staff wrote about the resident's case go too (the case's facts stay)
+    assert c.case.state == "archived" and c.case.public_response == "" and c.case.public_summary == "" and c.case.problem == ""
+    assert c.case.category == "repair" and c.case.building == "12" and c.case.resolved_at is not None
     assert c.events[-1].action == "erase"
 
 

@@ -35,6 +35,13 @@ def kiosk_migrations():
 
 
 @hookimpl
+def kiosk_personal_data():
+    from .personal import declarations
+
+    return declarations()
+
+
+@hookimpl
 def kiosk_api_scopes():
     return {"open311": ("Open311 接口提交民生诉求", "file requests through Open311 (POST /open311/v2/requests.json)")}
 

@@ -1,9 +1,9 @@
 """The intake tables: cases, their timeline, ratings and the building → team map (Open311's API keys are the core's
 :class:`kiosk.models.ApiKey`, scope ``open311``).
 
-Personal data lives in three columns of :class:`Case` only (``phone``, ``surname``, ``flat``) plus the
-resident's own words (``description``); the retention job blanks them a set time after closing, and
-nothing public ever reads them.
+Personal data: a case's ``phone``, ``surname``, ``flat`` and the resident's own words (``description``), and
+free text that may repeat them (``problem`` as typed, the public texts, timeline notes, rating comments).
+:mod:`.personal` declares every such column; the retention job and ``kiosk privacy erase`` blank them all.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class Case(Base):
     merged_into: Mapped[str | None] = mapped_column(String(20), nullable=True)
     public_summary: Mapped[str] = mapped_column(Text, default="")  # staff-written, shown when published
     public_response: Mapped[str] = mapped_column(Text, default="")
-    # personal data: erased by the retention job
+    # personal data (with problem, the public texts, notes and comments): see personal.py
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     surname: Mapped[str | None] = mapped_column(String(8), nullable=True)
     title: Mapped[str] = mapped_column(String(4), default="")  # 先生 / 女士

@@ -48,18 +48,23 @@ def autoclose(ctx, today: date) -> int:
 
 
 def erase_personal_data(ctx, now: datetime | None = None) -> int:
-    """Blank phone, name, flat and the resident's own words of cases ended ``retention_days`` ago, and archive them."""
+    """Erase the personal data of cases ended ``retention_days`` ago, and archive them.
+
+    Everything the registry (:mod:`.personal`) names goes, through the core's one erasure routine: phone,
+    name, flat, the resident's words, the problem as typed, the public texts, timeline notes, rating
+    comments and the slip's lines. The case's numbers, dates and states stay for the reports.
+    """
     limit = (now or utcnow()) - timedelta(days=IntakeSettings.of(ctx).retention_days)
-    n = 0
     with ctx.transaction() as s:
         q = select(Case).where(Case.state.in_(("closed", "withdrawn", "merged", "archived")), Case.closed_at < limit, Case.erased_at.is_(None))
-        for case in s.scalars(q):
-            before = case.state
-            case.phone = case.surname = case.flat = case.description = None
-            case.title, case.name_public = "", False
-            case.erased_at = utcnow()
+        cases = list(s.scalars(q))
+        if not cases:
+            return 0
+        before = {case.id: case.state for case in cases}
+        ctx.erase_personal_data(s, {"intake_case": [case.id for case in cases]})
+        for case in cases:
+            s.refresh(case)
             case.state = "archived"
-            s.add(CaseEvent(case_id=case.id, action="erase", from_state=before, to_state="archived", by="system",
+            s.add(CaseEvent(case_id=case.id, action="erase", from_state=before[case.id], to_state="archived", by="system",
                             note="个人信息已按保存期限删除"))
-            n += 1
-    return n
+    return len(cases)

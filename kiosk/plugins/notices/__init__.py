@@ -39,6 +39,13 @@ def kiosk_migrations():
 
 
 @hookimpl
+def kiosk_personal_data():
+    from .personal import declarations
+
+    return declarations()
+
+
+@hookimpl
 def kiosk_cli_commands(cli):
     from .cli import register
 

@@ -35,6 +35,13 @@ def kiosk_migrations():
 
 
 @hookimpl
+def kiosk_personal_data():
+    from .personal import declarations
+
+    return declarations()
+
+
+@hookimpl
 def kiosk_api_scopes():
     return {"tickets": ("取号、查询号码状态", "take tickets and read a ticket's state (/api/queue/tickets)"),
             "counter": ("窗口操作：叫号、重呼、过号、暂存、办结、转办、暂停", "act at counters: call, recall, no-show, park, finish, transfer, pause (/api/queue/counters)")}
@@ -77,10 +84,11 @@ def kiosk_startup(ctx):
 @hookimpl
 def kiosk_daily_tick(ctx, today):
     from . import appointments
-    from .service import close_previous_days
+    from .service import close_previous_days, erase_old_words
 
     close_previous_days(ctx, today)
     appointments.close_previous_days(ctx, today)
+    erase_old_words(ctx, today)
 
 
 @hookimpl

@@ -203,12 +203,15 @@ def day_list(ctx, day: str | None = None) -> list[AppointmentRow]:
 
 
 def close_previous_days(ctx, today) -> int:
-    """Daily tick: earlier days' unchecked appointments become no-shows, and every phone of an earlier day is erased."""
+    """Daily tick: earlier days' unchecked appointments become no-shows, and every phone of an earlier day
+    is erased (through the core's one erasure routine; the ticket's rating has its own retention)."""
     from sqlalchemy import update
 
     iso = today.isoformat()
     with ctx.transaction() as s:
         count = s.execute(update(QueueAppointment).where(QueueAppointment.business_day < iso, QueueAppointment.state == "booked")
                           .values(state="no_show")).rowcount
-        s.execute(update(QueueAppointment).where(QueueAppointment.business_day < iso, QueueAppointment.phone != "").values(phone=""))
+        ids = list(s.scalars(select(QueueAppointment.id).where(QueueAppointment.business_day < iso, QueueAppointment.phone != "")))
+        if ids:
+            ctx.erase_personal_data(s, {"queue_appointment": ids}, follow=False)
     return count

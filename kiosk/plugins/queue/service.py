@@ -31,7 +31,7 @@ from kiosk.security import seal_token, unseal_token
 
 from .estimate import WaitRange, typical_minutes, wait_range
 from .hours import is_open, next_opening
-from .models import DayNumber, QueueCounter, QueueEvent, QueueHall, QueueService, Ticket
+from .models import DayNumber, QueueCounter, QueueEvent, QueueHall, QueueRating, QueueService, Ticket
 
 PLUGIN = "queue"
 OUTCOMES = ("done", "consulted", "incomplete", "referred", "other")  # 办结 咨询 材料不全 转办 其他
@@ -71,6 +71,7 @@ class QueueSettings:
     rate_pad_minutes: int = 5  # the counter's rating pad offers the last served ticket this long
     call_flash: bool = True  # a new call flashes its counter's cell on the display and board (for deaf residents)
     call_fresh_seconds: int = 30  # after flashing, the cell stays highlighted this long
+    rating_retention_days: int = 365  # a rating's reason and staff notes on a ticket are erased this long after its day
     hall: str = DEFAULT_HALL  # the hall this terminal stands in: its kiosk lists, its display shows only this hall
 
     @classmethod
@@ -101,6 +102,7 @@ class QueueSettings:
             rate_pad_minutes=num("rate_pad_minutes", 1, 60),
             call_flash=_flag(raw.get("call_flash", True)),
             call_fresh_seconds=num("call_fresh_seconds", 5, 600),
+            rating_retention_days=num("rating_retention_days", 1, 3650),
             hall=str(raw.get("hall") or DEFAULT_HALL).strip() or DEFAULT_HALL,
         )
 
@@ -647,6 +649,19 @@ def ticket_status(ctx, ticket_id: int) -> tuple[Ticket, QueueService, int, WaitR
         service = s.get(QueueService, ticket.service_code)
         ahead = people_ahead(s, ticket)
         return ticket, service, ahead, estimate(s, service, ahead)
+
+
+def erase_old_words(ctx, today) -> int:
+    """Daily tick: rating reasons and notes of tickets older than ``rating_retention_days`` are erased
+    (the core's one erasure routine; the rating's level stays for the statistics). Returns rows erased."""
+    cutoff = (today - timedelta(days=QueueSettings.of(ctx).rating_retention_days)).isoformat()
+    old = select(Ticket.id).where(Ticket.business_day < cutoff)
+    with ctx.transaction() as s:
+        rows = {"queue_rating": list(s.scalars(select(QueueRating.id).where(QueueRating.ticket_id.in_(old), QueueRating.reason != ""))),
+                "queue_event": list(s.scalars(select(QueueEvent.id).where(QueueEvent.ticket_id.in_(old), QueueEvent.note != "")))}
+        if not any(rows.values()):
+            return 0
+        return sum(ctx.erase_personal_data(s, rows, follow=False).values())
 
 
 def close_previous_days(ctx, today) -> int:

@@ -812,13 +812,16 @@ def export_rows(ctx, course_id: int) -> list[list[str]]:
 
 
 def erase_old_signups(ctx, today: date) -> int:
-    """Daily housekeeping: phones of sign-ups whose term ended more than 30 days ago are erased."""
+    """Daily housekeeping: sign-ups whose term ended more than 30 days ago lose their phone and surname
+    (and their slip's lines), through the core's one erasure routine (:mod:`.personal` says what goes)."""
+    from sqlalchemy import or_
+
     with ctx.transaction() as s:
         ended = [t.id for t in s.scalars(select(Term).where(Term.end < today - timedelta(days=30)))]
         if not ended:
             return 0
-        rows = list(s.scalars(select(Signup).join(Course, Course.id == Signup.course_id)
-                              .where(Course.term_id.in_(ended), Signup.phone.is_not(None))))
-        for row in rows:
-            row.phone = None
-        return len(rows)
+        ids = list(s.scalars(select(Signup.id).join(Course, Course.id == Signup.course_id)
+                             .where(Course.term_id.in_(ended), or_(Signup.phone.is_not(None), Signup.surname != ""))))
+        if ids:
+            ctx.erase_personal_data(s, {"tt_signup": ids})
+        return len(ids)
