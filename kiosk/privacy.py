@@ -69,6 +69,8 @@ CORE: list[PersonalColumns | PersonalLink] = [
                     withheld=("key_hash",)),
     PersonalColumns("help_request", "求助", "Help requests",
                     keep={"terminal": _TERMINAL, "screen": "a screen's name", "open_terminal": _TERMINAL, "done_by": _STAFF}),
+    PersonalColumns("rate_counter", "访问限制计数", "Rate counters",
+                    keep={"key": "a limiter's name and a SHA-256 of the address or login it counts (kiosk.web.ratelimit)"}),
     PersonalColumns("audit_log", "审计日志", "Audit log",
                     keep={"actor": _STAFF, "action": _CODE, "target": "what was acted on; phones only masked (kiosk.audit)",
                           "detail": "counts and codes, never a resident's data (kiosk.audit)", "ip": "a staff member's address"}),

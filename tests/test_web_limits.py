@@ -242,3 +242,14 @@ def test_a_flood_of_keys_never_resets_a_real_lock(make_host, make_ctx, db_url):
     assert left == 12_000 - 500 + 2 and expired == 600 - 500  # only expired rows went, a batch at a time
     lock.succeeded("clerk|203.0.113.9")
     assert lock.locked_for("clerk|203.0.113.9") == 0
+
+
+def test_counter_rows_keep_no_address_or_typed_name_in_clear(make_host, make_ctx, db_url):
+    """A phone typed as a username (and the client's address) must not sit in rate_counter in clear."""
+    ctx = make_ctx(make_host(), db_url)
+    lock = FailureLock(ctx, "login", 5, 300.0, FakeClock())
+    lock.failed("13987654321|203.0.113.9")
+    with ctx.sessions() as s:
+        keys = s.scalars(select(RateCounter.key)).all()
+    assert len(keys) == 1 and keys[0].startswith("login:#")
+    assert "13987654321" not in keys[0] and "203.0.113.9" not in keys[0]

@@ -39,10 +39,10 @@ PURGE_BATCH = 500  # rows deleted per sweep at most (a flood is cleaned up over 
 
 
 def _row_key(name: str, key: str) -> str:
-    full = f"{name}:{key}"
-    if len(full) <= 200:
-        return full
-    return f"{name}:#{hashlib.sha256(key.encode()).hexdigest()}"  # a huge made-up username still gets one row
+    """The stored key: the limiter's name and a hash of what it counts. A key holds an address and may hold
+    whatever was typed as a username (a phone number, say): the table keeps neither in clear, and a huge
+    made-up username still gets one short row."""
+    return f"{name}:#{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def _count_hit(session: Session, key: str, now: float, window: float) -> tuple[int, float]:
