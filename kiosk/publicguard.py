@@ -43,7 +43,7 @@ KINDS: dict[str, tuple[str, str]] = {
 _CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "幺": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7",
               "八": "8", "九": "9"}
 #: Characters that may stand between the digit groups of one number (at most three in a row).
-_SEPARATORS = frozenset(" \t\u00a0\u3000-‐‑‒–—―−－﹣.．·・。()（）[]【】/／_+＋~～")
+_SEPARATORS = frozenset(" \t\u00a0\u3000-‐‑‒–—―−－﹣.．·・()（）[]【】/／_+＋~～")
 _MAX_SEP = 3
 _MAX_GROUPS = 8
 _MAX_DIGITS = 24
@@ -124,7 +124,7 @@ def _groups(text: str) -> list[_Group]:
             digits.append(d)
             i += 1
         if (i < n and text[i] in "xXｘＸ" and _id_tail(text, start, i, digits)
-                and (i + 1 == n or _digit(text[i + 1]) is None and not text[i + 1].isalpha())):
+                and (i + 1 == n or _digit(text[i + 1]) is None and not (text[i + 1].isascii() and text[i + 1].isalnum()))):
             digits.append("X")
             i += 1
         gap = text[last_end:start] if last_end >= 0 else None
@@ -172,13 +172,30 @@ def _id_ok(digits: str) -> bool:
     return digits[17] == check
 
 
+def _has_date(parts: list[str]) -> bool:
+    """Three groups that read as a date (2031-12-18, 18.12.2031): a date list, not a number written in groups."""
+    for a, b, c in zip(parts, parts[1:], parts[2:]):
+        for y, m, d in ((a, b, c), (c, b, a)):
+            if len(y) == 4 and y.isdigit() and 1 <= len(m) <= 2 and 1 <= len(d) <= 2 and m.isdigit() and d.isdigit():
+                try:
+                    date(int(y), int(m), int(d))
+                except ValueError:
+                    continue
+                if 1900 <= int(y) <= 2099:
+                    return True
+    return False
+
+
 def _kind(digits: str, parts: list[str], known: set[str]) -> str | None:
     """What a number made of ``parts`` (the digit groups, joined = ``digits``) is, if anything personal."""
     if "X" in digits[:-1]:
         return None
     if digits.endswith("X"):
         return "id_card" if len(digits) == 18 and _id_ok(digits) else None
-    bare = _PREFIX.sub("", digits) if len(digits) > 11 else digits
+    if len(parts) > 1 and parts[0] in ("86", "0086"):  # +86 written apart
+        bare = digits[len(parts[0]):]
+    else:
+        bare = _PREFIX.sub("", digits) if len(digits) > 11 else digits
     if known and (digits in known or bare in known or "0" + bare in known):
         return "known_phone"
     if _MOBILE.match(digits) or bare != digits and _MOBILE.match(bare):
@@ -198,17 +215,33 @@ def _hint(digits: str) -> str:
     return "…" + digits[-2:]
 
 
+#: The center's own case numbers (MS261204-001): never part of a phone number.
+_CASE_NO = re.compile(r"MS\d{6}-\d{3,5}(?!\d)")
+
+
+def _not_numbers(text: str, groups: list[_Group]) -> set[int]:
+    """Groups that are dates written in three groups (2026-12-04, 04.12.2026) or the digits of a case number."""
+    out: set[int] = set()
+    for k in range(len(groups) - 2):
+        if groups[k + 1].joined and groups[k + 2].joined and _has_date([g.digits for g in groups[k:k + 3]]):
+            out |= {k, k + 1, k + 2}
+    for m in _CASE_NO.finditer(text):
+        out |= {k for k, g in enumerate(groups) if m.start() <= g.start < m.end()}
+    return out
+
+
 def _numbers(text: str, known_phones: set[str]) -> list[Finding]:
     groups = _groups(text)
+    skip = _not_numbers(text, groups)
     found: list[Finding] = []
     covered = -1  # index of the last group already inside a finding
     for i in range(len(groups)):
-        if i <= covered:
+        if i <= covered or i in skip:
             continue
         best: tuple[int, str] | None = None
         parts: list[str] = []
         for j in range(i, min(len(groups), i + _MAX_GROUPS)):
-            if j > i and not groups[j].joined:
+            if j > i and not groups[j].joined or j in skip:
                 break
             parts.append(groups[j].digits)
             digits = "".join(parts)
