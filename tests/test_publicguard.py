@@ -225,3 +225,20 @@ def test_the_guard_is_part_of_the_plugin_api(make_host, make_ctx):
     with pytest.raises(ctx.PersonalDataFound):
         ctx.refuse_personal_data("王娜的电话", names=["王娜"])
     assert ctx.refuse_personal_data("12号楼已修好") == "12号楼已修好"
+
+
+def test_a_slip_line_never_carries_a_phone_or_an_id_number(make_host, make_ctx):
+    """Slips are left on counters: any plugin's line with a number in it is masked as the receipt is issued."""
+    from fastapi.testclient import TestClient
+
+    from kiosk.receipts import receipt_json
+    from kiosk.web.app import create_app
+
+    ctx = make_ctx(make_host())
+    with ctx.transaction() as s:
+        issued = ctx.issue_receipt(s, plugin="p", kind="visit", subject="1", number="V001", title="来访凭条",
+                                   lines=["联系人 王娜 139 8765 4321", "证件 11010519491231002X", "约 10–20 分钟，2026-12-04 09:30"])
+        data = receipt_json(issued.receipt, ctx.settings)
+    assert data["lines"] == ["联系人 王娜 *************", "证件 ******************", "约 10–20 分钟，2026-12-04 09:30"]
+    page = TestClient(create_app(ctx)).get("/t/" + issued.token).text
+    assert "8765" not in page and "19491231" not in page and "2026-12-04 09:30" in page
