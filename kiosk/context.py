@@ -12,6 +12,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import ClassVar
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk import clock, migrate, receipts
+from kiosk import clock, migrate, publicguard, receipts
 from kiosk.config import Settings, load_settings
 from kiosk.db import make_engine, make_session_factory, make_write_session_factory
 from kiosk.models import PluginError, Receipt
@@ -46,6 +47,9 @@ class KioskContext:
     terminal: str = field(default_factory=socket.gethostname)
     #: The newest problem this process ran into ("printer: …", "plugin queue: …"), for the heartbeat.
     last_error: tuple[datetime, str] | None = None
+
+    #: Raised by :meth:`refuse_personal_data`; plugins catch it as ``ctx.PersonalDataFound`` (``.zh``, ``.en``, ``.findings``).
+    PersonalDataFound: ClassVar[type[publicguard.PersonalDataFound]] = publicguard.PersonalDataFound
 
     def note_error(self, source: str, message: str) -> None:
         """Remember a problem for the terminal's heartbeat (cheap, thread-safe: one assignment)."""
@@ -124,6 +128,21 @@ class KioskContext:
         reg = privacy.registry(self.host)
         roots = {name: set(keys) for name, keys in rows.items() if keys}
         return privacy.erase_rows(session, reg, privacy.follow(session, reg, roots) if follow else roots)
+
+    # -- the public boundary (kiosk.publicguard) ----------------------------------------------------
+    def find_personal_data(self, text: str, *, phones=(), names=()) -> list[publicguard.Finding]:
+        """Personal data in ``text`` (phones, 身份证 and bank card numbers, the resident's known phone/name).
+
+        Every projection for anonymous readers passes this; see :mod:`kiosk.publicguard`."""
+        return publicguard.find_personal_data(text, phones=phones, names=names)
+
+    def refuse_personal_data(self, text: str, *, what: str = "", what_en: str = "", phones=(), names=()) -> str:
+        """``text`` if it may be published, else :class:`PersonalDataFound` naming what was found (for staff)."""
+        return publicguard.refuse_personal_data(text, what=what, what_en=what_en, phones=phones, names=names)
+
+    def mask_personal_data(self, text: str, *, phones=(), names=()) -> str:
+        """``text`` with every piece of personal data replaced by ``*`` (slips, lines that must keep the rest)."""
+        return publicguard.mask_personal_data(text, phones=phones, names=names)
 
     # -- receipts --------------------------------------------------------------------------------
     def issue_receipt(self, session: Session, **kwargs) -> receipts.IssuedReceipt:

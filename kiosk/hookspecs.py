@@ -89,7 +89,9 @@ def kiosk_public_outcomes(ctx: KioskContext, lang: str) -> list[PublicOutcome]:
 
     The notices plugin shows them on its 公示反馈 board (kiosk, web pages, Atom feed). Staff cannot post
     there directly, so the board shows exactly what the plugins that handle the cases published. Return
-    only what may be public, without personal data; ``lang`` is the reader's language.
+    only what may be public, without personal data; ``lang`` is the reader's language. Check staff-written
+    text with ``ctx.refuse_personal_data`` when it is published: an outcome that still holds a phone, an ID or
+    a bank card number is left off the board and recorded as this plugin's error.
     """
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from kiosk.clock import utcnow
 from kiosk.config import Settings
 from kiosk.models import Receipt, ReceiptToken
+from kiosk.publicguard import mask_personal_data
 from kiosk.security import new_token, token_hash
 
 QR_ERROR_CORRECTION_LEVEL = "M"  # qrcode.constants.ERROR_CORRECT_M; qrcode is imported when a QR is made
@@ -65,8 +66,9 @@ class IssuedReceipt:
 
 
 def _clean_line(text: Any) -> str:
+    """A slip line as printable text, with any phone, ID or bank card number masked (a slip is left on counters)."""
     value = "".join(ch if ch.isprintable() else " " for ch in str(text)).strip()
-    return value[:MAX_LINE_CHARS]
+    return mask_personal_data(value)[:MAX_LINE_CHARS]
 
 
 def layout_for(receipt: Receipt, url: str, settings: Settings) -> SlipLayout:
@@ -218,7 +220,7 @@ def receipt_json(receipt: Receipt, settings: Settings, at: datetime | None = Non
         "kind": receipt.kind,
         "number": receipt.number,
         "title": receipt.title,
-        "lines": list(receipt.lines or []),
+        "lines": [mask_personal_data(str(line)) for line in receipt.lines or []],
         "created_at": receipt.created_at.astimezone(settings.tz).isoformat(),
         "expires_at": receipt.expires_at.astimezone(settings.tz).isoformat() if receipt.expires_at else None,
         "state": receipt_state(receipt, at),

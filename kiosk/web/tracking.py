@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from markupsafe import Markup
 
 from kiosk.models import Receipt
+from kiosk.publicguard import mask_personal_data
 from kiosk.receipts import find_receipt, receipt_json, receipt_state
 from kiosk.types import TrackingView
 from kiosk.web.auth import client_ip
@@ -113,7 +114,7 @@ def tracking_page(request: Request, token: str):
         headers=TOKEN_HEADERS,
         title=view.title if view else receipt.title,
         receipt=receipt,
-        lines=[str(line) for line in receipt.lines or []],
+        lines=[mask_personal_data(str(line)) for line in receipt.lines or []],  # slips issued before the guard
         view=view,
         refresh=view.refresh if view else 0,
         issued=receipt.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),

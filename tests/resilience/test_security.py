@@ -175,7 +175,7 @@ def test_what_residents_and_staff_type_is_escaped_on_every_page_that_shows_it(fu
     no = case.case.case_no
     intake.transition(ctx, no, "accept", by="x", kind="promised", note=XSS)
     intake.transition(ctx, no, "start", by="x")
-    intake.transition(ctx, no, "resolve", by="x", response=XSS, summary=XSS)
+    intake.transition(ctx, no, "resolve", by="x", response="答复 " + XSS, summary="摘要 " + XSS)  # never a copy of the description
     intake.transition(ctx, no, "publish", by="x")
     intake.rate(ctx, case.case.id, "basic", XSS, channel="web")  # 不满意 would reopen it
     notice = notices.create(ctx, board="notice", title=XSS, body=XSS, by="admin")

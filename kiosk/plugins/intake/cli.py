@@ -175,7 +175,9 @@ def register(cli: click.Group) -> None:
     _action("extend", "Extend the deadline once, with a reason.", click.option("--days", type=int, required=True), need_note)
     _action("resolve", "Resolve with the public response.", click.option("--response", required=True),
             click.option("--summary", default="", help="Public summary of the request (staff-written)."), note)
-    _action("publish", "Publish the outcome on the 公示反馈 board.", note)
+    _action("publish", "Publish the outcome on the 公示反馈 board (refused while the texts hold personal data).",
+            click.option("--summary", default=None, help="Replace the public summary (staff-written, no personal data)."),
+            click.option("--response", default=None, help="Replace the public response."), note)
     _action("close", "Close (a submitted case: not accepted, with a reason).", note)
     _action("reopen", "Reopen with a reason.", need_note)
     _action("withdraw", "The resident withdrew the request.", note)

@@ -2,7 +2,9 @@
 
 One projection for both, built only from columns that carry no personal data (category, building,
 dates, team, the staff-written summary and response), plus the masked surname (张*) when the resident
-agreed. The flat, the phone, the name and the resident's own words never leave this module's inputs.
+agreed. The flat, the phone, the name and the resident's own words never leave this module's inputs, and
+the staff-written texts pass the public guard (:mod:`kiosk.publicguard`) once more here: one that still
+holds personal data is left out, never shown.
 Private categories (帮扶救助) appear only as counts.
 """
 
@@ -15,9 +17,9 @@ from sqlalchemy import func, select
 
 from kiosk.types import PublicOutcome
 
-from . import catalog, workflow
+from . import catalog, service, workflow
 from .models import Building, Case, Team
-from .validation import mask_surname
+from .validation import clean_text, mask_surname
 
 PUBLIC_STATES = ("published", "closed", "archived")
 
@@ -41,7 +43,17 @@ class PublicCase:
     visibility: str
 
 
-def _project(case: Case, cats: dict[str, catalog.Category], buildings: dict[str, str], teams: dict[str, str]) -> PublicCase | None:
+def _public_text(ctx, case: Case, cat: catalog.Category, text: str) -> str:
+    """A staff-written text as the public may see it: dropped when it still trips the public guard or copies
+    the resident's own words (written before the guard existed, or straight into the database)."""
+    if not text or ctx.find_personal_data(text, **service.known_values(case)):
+        return ""
+    if any(clean_text(text) == clean_text(w) for w in service.resident_words(case, cat)):
+        return ""
+    return text
+
+
+def _project(ctx, case: Case, cats: dict[str, catalog.Category], buildings: dict[str, str], teams: dict[str, str]) -> PublicCase | None:
     cat = cats.get(case.category)
     if cat is None or cat.visibility == "private" or case.published_at is None or case.state not in PUBLIC_STATES:
         return None
@@ -49,8 +61,8 @@ def _project(case: Case, cats: dict[str, catalog.Category], buildings: dict[str,
         case_no=case.case_no, category=cat.code, category_name=cat.name, category_name_en=cat.name_en,
         building=buildings.get(case.building, f"{case.building}号楼"), state=case.state, filed_at=case.filed_at,
         resolved_at=case.resolved_at, published_at=case.published_at, due_date=case.due_date.isoformat(),
-        team=teams.get(case.team_code or "", ""), summary=case.public_summary if cat.visibility == "public" else "",
-        response=case.public_response, resident=mask_surname(case.surname, case.title) if case.name_public else "",
+        team=teams.get(case.team_code or "", ""), summary=_public_text(ctx, case, cat, case.public_summary) if cat.visibility == "public" else "",
+        response=_public_text(ctx, case, cat, case.public_response), resident=mask_surname(case.surname, case.title) if case.name_public else "",
         visibility=cat.visibility,
     )
 
@@ -77,7 +89,7 @@ def published_cases(ctx, *, limit: int = 200, case_no: str | None = None, catego
         buildings = {b.code: b.name for b in s.scalars(select(Building))}
         teams = {t.code: t.name for t in s.scalars(select(Team))}
     cats = {c.code: c for c in catalog.categories(ctx.settings)}  # once per call, not once per case
-    out = [p for p in (_project(c, cats, buildings, teams) for c in rows) if p]
+    out = [p for p in (_project(ctx, c, cats, buildings, teams) for c in rows) if p]
     return out[:limit]
 
 
@@ -104,7 +116,8 @@ def outcomes(ctx, lang: str) -> list[PublicOutcome]:
         lines = []
         if p.summary:
             lines.append(("Request: " if en else "诉求：") + p.summary)
-        lines.append(("Response: " if en else "答复：") + p.response)
+        if p.response:
+            lines.append(("Response: " if en else "答复：") + p.response)
         if p.resident:
             lines.append(("Filed by: " if en else "反映人：") + p.resident)
         lines.append((f"Case {p.case_no}, filed {p.filed_at.astimezone(ctx.settings.tz):%Y-%m-%d}"

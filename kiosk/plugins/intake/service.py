@@ -135,14 +135,52 @@ def _next_number(s: Session, day: str) -> int:
     return bump_counter(s, DayCounter, {"day": day})
 
 
-def _slip_lines(case: Case, cat: catalog.Category, building: Building, team: Team | None) -> list[str]:
+def common_problem(cat: catalog.Category | None, problem: str) -> str:
+    """``problem`` when it is one of the category's listed problems (a fixed label), else "": anything else
+    was typed by a resident or a clerk (CLI ``--problem``, the staff form, Open311) and is never public."""
+    return problem if cat is not None and problem and any(p.zh == problem for p in cat.problems) else ""
+
+
+def known_values(case: Case) -> dict:
+    """What is stored about the case's resident, for the public guard (their phone, surname with title)."""
+    names = [case.surname + (case.title or ""), case.surname] if case.surname else []
+    return {"phones": [case.phone] if case.phone else [], "names": names}
+
+
+def _slip_lines(ctx, case: Case, cat: catalog.Category, building: Building, team: Team | None) -> list[str]:
+    """The slip: fixed labels only (a typed problem stays off it), each line through the public guard."""
     where = building.name + (f" {case.unit}单元" if case.unit else "")
     lines = [f"类别：{cat.name}"]
-    if case.problem:
+    if common_problem(cat, case.problem):
         lines.append(f"问题：{case.problem}")
     lines += [f"地点：{where}", f"承办：{team.name if team else '社区服务中心'}",
               f"承诺办结：{case.due_date:%Y年%m月%d日}前", "办结后将在公示栏公示办理结果", "扫码可查看进度并评价"]
-    return lines
+    return [ctx.mask_personal_data(line, **known_values(case)) for line in lines]
+
+
+def resident_words(case: Case, cat: catalog.Category | None) -> list[str]:
+    """The resident's own free text on the case (a typed problem, the description): never a public summary."""
+    return [w for w in (case.problem if not common_problem(cat, case.problem) else "", case.description or "") if w]
+
+
+def check_publishable(ctx, case: Case, summary: str, response: str) -> None:
+    """Refuse a public summary or response that holds personal data or copies the resident's own words.
+
+    Raises :class:`Invalid` with one message per field naming what was found, so staff edit the text
+    (the form keeps what they typed)."""
+    errors = []
+    words = resident_words(case, catalog.category(ctx.settings, case.category))
+    for name, text, zh, en in (("summary", summary, "公示摘要", "public summary"), ("response", response, "答复", "response")):
+        try:
+            ctx.refuse_personal_data(text, what=zh, what_en=en, **known_values(case))
+        except ctx.PersonalDataFound as exc:
+            errors.append(validation_error(name, exc.zh, exc.en))
+            continue
+        if text and any(clean_text(text) == clean_text(w) for w in words):
+            errors.append(validation_error(name, f"{zh}不能照抄居民的原话，请用概括的说法（不含姓名、电话、门牌）",
+                                           f"the {en} cannot copy the resident's own words: summarise it (no name, phone or flat)"))
+    if errors:
+        raise Invalid(errors)
 
 
 def _existing(ctx, key: str) -> FileResult | None:
@@ -198,7 +236,7 @@ def file_case(ctx, raw: dict, *, by: str = "", key: str | None = None, receipt: 
             url = ""
             if receipt:
                 issued = ctx.issue_receipt(s, plugin=PLUGIN, kind="case", subject=str(case.id), number=case.case_no,
-                                           title="民生诉求受理回执", lines=_slip_lines(case, cat, building, team), valid_days=0)
+                                           title="民生诉求受理回执", lines=_slip_lines(ctx, case, cat, building, team), valid_days=0)
                 case.receipt_id = issued.receipt.id
                 url = issued.url
                 if key:
@@ -278,6 +316,18 @@ def _card(ctx, s: Session, case: Case, with_events: bool = False) -> CaseCard:
     return CaseCard(case, cat, s.get(Team, case.team_code) if case.team_code else None, s.get(Building, case.building), lvl, events, ratings)
 
 
+def cases_filed_by(ctx, by: str, *, case_no: str | None = None, limit: int = 1000) -> list[CaseCard]:
+    """The cases whose first timeline row was written by ``by`` (an Open311 key: ``open311:key<id>``), newest first."""
+    with ctx.sessions() as s:
+        filed = select(CaseEvent.case_id).where(CaseEvent.action == "file", CaseEvent.by == by)
+        q = select(Case).where(Case.id.in_(filed))
+        if case_no is not None:
+            q = q.where(Case.case_no == case_no)
+        cards = [_card(ctx, s, c) for c in s.scalars(q.order_by(Case.id.desc()).limit(limit))]
+        s.expunge_all()
+    return cards
+
+
 _LEVEL_ORDER = {"long_overdue": 0, "overdue": 1, "due_soon": 2, "": 3}
 
 
@@ -324,8 +374,12 @@ def _require(value: str, field_name: str, zh: str, en: str, limit: int = NOTE_MA
 
 
 def transition(ctx, case_no: str, action: str, *, by: str, note: str = "", kind: str | None = None, team: str | None = None,
-               due: date | None = None, days: int | None = None, summary: str = "", response: str = "", into: str = "") -> Case:
-    """Apply a staff action to a case; refuses illegal moves and missing inputs, changes nothing then."""
+               due: date | None = None, days: int | None = None, summary: str | None = None, response: str | None = None,
+               into: str = "") -> Case:
+    """Apply a staff action to a case; refuses illegal moves and missing inputs, changes nothing then.
+
+    ``resolve`` and ``publish`` pass the public summary and response through the public guard
+    (:func:`check_publishable`): personal data or a copy of the resident's words is refused, naming it."""
     note = clean_text(note)
     if len(note) > NOTE_MAX:
         raise Invalid([validation_error("note", f"备注最多 {NOTE_MAX} 字", f"a note is at most {NOTE_MAX} characters")])
@@ -376,10 +430,16 @@ def transition(ctx, case_no: str, action: str, *, by: str, note: str = "", kind:
             detail = {"from": old.isoformat(), "to": case.due_date.isoformat(), "days": days}
         elif action == "resolve":
             response = _require(response, "response", "办结时必须填写给居民的答复", "a resolved case needs a public response", 2000)
-            summary = clean_text(summary)[:500] or case.problem or (catalog.category(ctx.settings, case.category) or catalog.DEFAULT_CATEGORIES[0]).name
+            summary = clean_text(summary or "")[:500]  # no summary: the public sees the category, state and dates only
+            check_publishable(ctx, case, summary, response)
             case.public_summary, case.public_response = summary, response
             case.resolved_at = utcnow()
         elif action == "publish":
+            if summary is not None:  # staff may correct the texts as they publish (None: keep them)
+                case.public_summary = clean_text(summary)[:500]
+            if response is not None:
+                case.public_response = _require(response, "response", "公示时必须有给居民的答复", "a published case needs a public response", 2000)
+            check_publishable(ctx, case, case.public_summary, case.public_response)
             case.published_at = utcnow()
         elif action == "close":
             if before == "submitted":

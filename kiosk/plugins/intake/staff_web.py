@@ -137,11 +137,16 @@ def build_router(ctx) -> APIRouter:
             if action == "extend":
                 fields += Markup('<label>{} <input type="number" name="days" min="1" max="{}" value="{}"></label>{}').format(
                     t(request, "延期工作日", "Working days"), service.IntakeSettings.of(ctx).max_extension_days, v("days") or 5, error_span(errors, "days"))
-            if action == "resolve":
-                fields += Markup('<label>{} <input name="summary" maxlength="500" value="{}"></label>').format(
-                    t(request, "公示摘要（不含个人信息）", "Public summary (no personal data)"), v("summary") or c.case.problem)
+            if action in ("resolve", "publish"):  # never prefilled with the resident's words: staff write the public text
+                mine = values.get("_action") == action
+                summary = v("summary") if mine else (c.case.public_summary if action == "publish" else "")
+                response = v("response") if mine else (c.case.public_response if action == "publish" else "")
+                fields += Markup('<label>{} <input name="summary" maxlength="500" value="{}"></label>{}').format(
+                    t(request, "公示摘要（自己概括，不含姓名、电话、门牌；可不填）", "Public summary (your own words, no name, phone or flat; optional)"),
+                    summary, error_span(errors, "summary") if mine else "")
                 fields += Markup('<label>{} <textarea name="response" rows="3" maxlength="2000" required>{}</textarea></label>{}').format(
-                    t(request, "给居民的答复（将公示）", "Response to the resident (published)"), v("response"), error_span(errors, "response"))
+                    t(request, "给居民的答复（将公示）", "Response to the resident (published)"), response,
+                    error_span(errors, "response") if mine else "")
             if action == "merge":
                 fields += Markup('<label>{} <input name="into" maxlength="20" value="{}"></label>{}').format(
                     t(request, "合并到诉求编号", "Merge into case"), v("into"), error_span(errors, "into"))
@@ -322,8 +327,9 @@ def build_router(ctx) -> APIRouter:
             else:
                 due = date.fromisoformat(values["due"]) if values["due"] else None
                 days = int(values["days"]) if values["days"].strip() else None
+                texts = {k: None if form.get(k) is None else values[k] for k in ("summary", "response")}  # absent: kept as they are
                 service.transition(ctx, case_no, action, by=by, note=values["note"], kind=values["kind"] or None, team=values["team"] or None,
-                                   due=due, days=days, summary=values["summary"], response=values["response"], into=values["into"])
+                                   due=due, days=days, into=values["into"], **texts)
         except Invalid as exc:
             return _case_page(request, case_no, field_errors(exc, lang), values, 400)
         except ValueError:  # a malformed date or number from the form

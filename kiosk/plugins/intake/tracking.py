@@ -59,8 +59,8 @@ def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | No
     en = lang == "en"
     case = c.case
     rows = [("Category" if en else "类别", c.category.title(lang) if c.category else case.category)]
-    if case.problem:
-        rows.append(("Problem" if en else "问题", case.problem))
+    if case.problem:  # the resident's own words may be on their own page, but a phone typed into them only masked
+        rows.append(("Problem" if en else "问题", ctx.mask_personal_data(case.problem, phones=[case.phone] if case.phone else [])))
     rows.append(("Place" if en else "地点", (c.building.name if c.building else case.building) + (f" {case.unit}单元" if case.unit else "")))
     rows.append(("Team in charge" if en else "承办", c.team.name if c.team else ("Service center" if en else "社区服务中心")))
     if workflow.is_open(case.state):

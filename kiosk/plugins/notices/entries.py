@@ -7,7 +7,9 @@ outcome another plugin publishes appears on the 公示反馈 board everywhere at
 Outcomes come from ``kiosk_public_outcomes`` through ``ctx.host.call``: each plugin is called on its own,
 so one that fails or answers nonsense is recorded as that plugin's error and the board still shows
 the others. Outcomes are listed from every installed plugin, enabled this season or not: a published
-result stays public for the residents who supervise it.
+result stays public for the residents who supervise it. Each outcome passes the public guard
+(``ctx.find_personal_data``) on its way to the board, the outcome pages and the Atom feed: one that
+holds a phone, an ID or a bank card number is left out and recorded as its plugin's error.
 """
 
 from __future__ import annotations
@@ -88,6 +90,11 @@ def outcome_entries(ctx, lang: str = "zh_CN", only: list[str] | None = None) -> 
                   and isinstance(item.published_at, datetime) and item.published_at.tzinfo is not None)
             if not ok:
                 ctx.host.record_error(plugin, "kiosk_public_outcomes", f"not a PublicOutcome with a string id and an aware time: {item!r}"[:300])
+                continue
+            found = ctx.find_personal_data(f"{item.title}\n{item.body}")
+            if found:  # the public guard: never shown, and the plugin's error names what (not the number itself)
+                ctx.host.record_error(plugin, "kiosk_public_outcomes", f"outcome {item.id[:40]!r} not shown: it holds "
+                                      + ", ".join(f.label("en") for f in found)[:200])
                 continue
             if item.published_at <= now:
                 out.append(_outcome_entry(ctx, plugin, item))
