@@ -47,11 +47,14 @@ def _delete(what: str, ref: str, remove) -> None:
 
 
 def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        from kiosk.cli import UserError
+    from kiosk.clock import DateOutOfRange, parse_day
+    from kiosk.cli import UserError
 
+    try:
+        return parse_day(value)
+    except DateOutOfRange as exc:
+        raise UserError(exc.en) from None
+    except (TypeError, ValueError):
         raise UserError(f"{value!r} is not a date like 2026-12-02") from None
 
 

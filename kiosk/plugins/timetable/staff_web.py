@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 
+from kiosk.clock import DateOutOfRange, parse_day
 from kiosk.web.openapi import PathId
 from kiosk.web.auth import StaffIdentity, csrf_input, require_staff
 from kiosk.web.templating import link as _url, page, request_lang, text_for as t
@@ -270,7 +271,9 @@ def print_body(request: Request, ctx, course_id: int) -> Markup:
 def _date(form: dict, name: str, zh: str, en: str) -> date:
     """A date field of a form, or the refusal staff see beside the form (browsers without a date picker send text)."""
     try:
-        return date.fromisoformat(form.get(name, ""))
+        return parse_day(form.get(name, ""))
+    except DateOutOfRange as exc:
+        raise TimetableError("bad_dates", exc.zh, exc.en) from None
     except ValueError:
         raise TimetableError("bad_dates", zh, en) from None
 
@@ -458,15 +461,12 @@ def build_staff_router(ctx) -> APIRouter:
         by = f"web:{user.username}"
         course_id = _course_of_slot(slot_id)
         try:
-            due = date.fromisoformat(day)
+            due = parse_day(day)
             if action == "cancel":
                 service.cancel_session(ctx, slot_id, due, f.get("reason", ""), by=by)
                 flash = t(request, "已停课，课程表上会显示原因", "Session cancelled; the reason is shown on the timetable")
             elif action == "move":
-                try:
-                    new_day = date.fromisoformat(f.get("new_day", ""))
-                except ValueError:
-                    raise TimetableError("bad_dates", "请填写新的日期", "enter the new day") from None
+                new_day = _date(f, "new_day", "请填写新的日期", "enter the new day")
                 service.move_session(ctx, slot_id, due, new_day, f.get("new_start", ""), f.get("new_end", ""), f.get("reason", ""), by=by)
                 flash = t(request, "已调课", "Session moved")
             elif action == "restore":
@@ -474,7 +474,7 @@ def build_staff_router(ctx) -> APIRouter:
                 flash = t(request, "已恢复", "Restored")
             else:
                 flash = t(request, "未知操作", "Unknown action")
-        except TimetableError as exc:
+        except (TimetableError, DateOutOfRange) as exc:
             flash = exc.text(request_lang(request))
         except ValueError:
             flash = t(request, "日期不对", "Bad date")
@@ -485,10 +485,10 @@ def build_staff_router(ctx) -> APIRouter:
         f = await form_of(request)
         course_id = _course_of_slot(slot_id)
         try:
-            due = date.fromisoformat(day)
+            due = parse_day(day)
             service.mark_attendance(ctx, signup_id, slot_id, due, f.get("present") == "1", by=f"web:{user.username}")
             flash = t(request, "考勤已记录", "Attendance saved")
-        except TimetableError as exc:
+        except (TimetableError, DateOutOfRange) as exc:
             flash = exc.text(request_lang(request))
         except ValueError:
             flash = t(request, "日期不对", "Bad date")
