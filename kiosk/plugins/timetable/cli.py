@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import date
 
 import click
+
+from kiosk.spreadsheet import write_csv
 
 from .service import TimetableError
 
@@ -380,4 +381,4 @@ def register(cli: click.Group) -> None:
             rows = service.export_rows(state.ctx, course_id)
         except TimetableError as exc:
             _fail(exc)
-        csv.writer(sys.stdout).writerows(rows)
+        write_csv(sys.stdout, rows)  # formula-looking cells neutralised
