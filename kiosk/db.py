@@ -18,6 +18,7 @@ from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -105,8 +106,8 @@ def _keep_values_out_of_errors(engine: Engine) -> None:
 
     @event.listens_for(engine, "handle_error")
     def _scrub(context) -> None:
-        if context.statement is None or context.sqlalchemy_exception is None:
-            return
+        if context.statement is None or not isinstance(context.sqlalchemy_exception, DBAPIError):
+            return  # connecting (where the server's address helps), or not the database's own error
         orig = context.original_exception
         diag = getattr(orig, "diag", None)
         primary = getattr(diag, "message_primary", None) or (str(orig).strip().splitlines() or [""])[0]
