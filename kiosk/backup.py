@@ -35,6 +35,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
 from kiosk import __version__, clock, migrate
+from kiosk.private_files import private_dir
 
 FORMAT = "kiosk-backup"
 FORMAT_VERSION = 1
@@ -96,7 +97,7 @@ def create_backup(ctx, out: Path | None = None) -> BackupInfo:
     backend = backend_of(ctx.settings.database_url)
     target = Path(out) if out else default_dir(ctx)
     if target.is_dir() or out is None:
-        target.mkdir(parents=True, exist_ok=True)
+        private_dir(target)  # 0700 when made here; each backup file is 0600
         target = target / default_name(ctx)
         n = 2
         while target.exists():  # two backups in one second (or a pinned clock): never overwrite one
@@ -215,8 +216,7 @@ def restore_backup(ctx, info: BackupInfo, dirs: list[Path]) -> Path:
             raise BackupError(f"{info.path} is damaged (checksum mismatch): use another backup")
         if info.backend == "sqlite":
             _sqlite_check(payload)
-        folder = default_dir(ctx)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir(default_dir(ctx))
         before = create_backup(ctx, folder / default_name(ctx, "-pre-restore"))
         ctx.engine.dispose()  # no pooled connection keeps an old view or a lock
         if info.backend == "sqlite":

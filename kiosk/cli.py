@@ -12,7 +12,6 @@ import logging
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import click
@@ -289,10 +288,12 @@ def calendar_cmd(state: CliState, day: str | None, add_workdays: int | None, as_
     from kiosk.workdays import WorkCalendar
 
     cal = WorkCalendar.from_settings(state.settings)
-    from kiosk.clock import today
+    from kiosk.clock import DateOutOfRange, parse_day, today
 
     try:
-        d = date.fromisoformat(day) if day else today(state.settings.tz)
+        d = parse_day(day) if day else today(state.settings.tz)
+    except DateOutOfRange as exc:
+        raise UserError(exc.en) from None
     except ValueError:
         raise UserError(f"{day!r} is not a date like 2026-10-01") from None
     if add_workdays is not None and add_workdays < 0:

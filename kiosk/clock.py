@@ -18,6 +18,50 @@ class ClockError(ValueError):
     """KIOSK_NOW is set but is not a usable time."""
 
 
+#: The years of every date the product accepts from a person (forms, CLI options, query strings, APIs).
+#: Python's dates end at 0001 and 9999: a typed 9999-12-31 plus a working day, a week before 0001-W01 or a
+#: UTC conversion of 0001-01-01 08:00+08:00 overflows (an unhandled error, a 500). Nothing a service
+#: center does reaches outside these years, so a date outside them is refused where it is typed.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class DateOutOfRange(ValueError):
+    """A date outside :data:`FIRST_YEAR`–:data:`LAST_YEAR`, with the refusal in both languages."""
+
+    def __init__(self, value: object):
+        self.value = str(value)[:40]
+        self.zh = f"日期超出范围：{self.value}（请填写 {FIRST_YEAR}–{LAST_YEAR} 年之间的日期）"
+        self.en = f"{self.value} is out of range: use a date between the years {FIRST_YEAR} and {LAST_YEAR}"
+        super().__init__(self.en)
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+def usable(value: date | datetime) -> date | datetime:
+    """``value`` itself when its year is one the product handles, else :class:`DateOutOfRange`.
+
+    Call it on every date or time that came from a person before computing with it.
+    """
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise DateOutOfRange(value.isoformat())
+    return value
+
+
+def parse_day(text: str) -> date:
+    """An ISO date (``2026-11-30``) a person typed: ValueError when it is not one, DateOutOfRange when it
+    is one the product cannot handle."""
+    value = date.fromisoformat((text or "").strip())
+    return usable(value)
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO date-time (``2026-11-30T09:15:00+08:00``, ``Z`` for UTC; naive stays naive): ValueError when
+    it is not one, DateOutOfRange when its year is outside the product's range."""
+    value = datetime.fromisoformat((text or "").strip())
+    return usable(value)
+
+
 def pinned_now() -> datetime | None:
     """The time pinned by ``KIOSK_NOW``, or None when the clock runs freely."""
     raw = os.environ.get("KIOSK_NOW", "").strip()

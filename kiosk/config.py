@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.private_files import private_dir
+
 PACKAGED_CONFIG = Path(__file__).with_name("default-config.toml")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
@@ -113,7 +115,7 @@ class Settings:
         """The key that signs staff session cookies, created once per data dir and kept private."""
         path = self.data_dir / "secret.key"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.data_dir)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_urlsafe(48))

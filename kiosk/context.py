@@ -26,6 +26,7 @@ from kiosk.config import Settings, load_settings
 from kiosk.db import make_engine, make_session_factory, make_write_session_factory
 from kiosk.models import PluginError, Receipt
 from kiosk.pluginhost import PluginHost
+from kiosk.private_files import private_dir
 from kiosk.seasons import enablement
 from kiosk.types import TrackingView
 from kiosk.workdays import WorkCalendar
@@ -188,6 +189,7 @@ def build_context(
     host = host or PluginHost()
     host.hook_timeout = settings.hook_timeout
     host.hook_timeouts.update(settings.hook_timeouts)
+    private_dir(settings.data_dir)  # residents' data lives here: 0700 when this makes it
     engine = make_engine(settings.database_url)
     ctx = KioskContext(
         settings=settings,

@@ -10,17 +10,20 @@ plain deferred ``BEGIN`` and never wait for a writer (WAL lets them read the las
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from pathlib import Path
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from kiosk.private_files import private_sqlite
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,19 +67,55 @@ PG_CONNECT_TIMEOUT = 10
 
 
 def make_engine(url: str, **kwargs) -> Engine:
-    """Create the engine for ``url`` with the SQLite durability settings applied on every connection."""
+    """Create the engine for ``url`` with the SQLite durability settings applied on every connection.
+
+    The SQLite file is created private (0600, in a 0700 folder: :mod:`kiosk.private_files`), and no error
+    says what a statement was given (:func:`_keep_values_out_of_errors`).
+    """
     parsed = make_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite(parsed.database)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _tune_sqlite(engine)
+        _keep_values_out_of_errors(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if parsed.get_backend_name() == "postgresql":
         # A server behind a pulled cable would otherwise hold a connect for minutes (TCP's own retries).
         kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT})
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _keep_values_out_of_errors(engine)
+    return engine
+
+
+_LONG_DIGITS = re.compile(r"[0-9０-９][0-9０-９ \-]{5,}[0-9０-９]")
+
+
+def _keep_values_out_of_errors(engine: Engine) -> None:
+    """A failed statement's error tells what failed, never with which values.
+
+    ``hide_parameters`` keeps SQLAlchemy from printing the parameters, but the database's own message
+    may quote them: PostgreSQL adds ``DETAIL: Key (phone)=(13812345678) already exists`` or ``Failing row
+    contains (…, 13812345678, …)``, and some messages name a rejected value. Those errors end in logs, the
+    heartbeat's ``last_error`` and plugin error records, so the message of an error raised by a statement
+    keeps only its first line (PostgreSQL's primary message: what went wrong, which constraint), with
+    long runs of digits replaced by ``…``. The exception's class, ``sqlstate`` and ``diag`` stay as they
+    were for code that inspects them; errors while connecting (no statement) are left alone.
+    """
+
+    @event.listens_for(engine, "handle_error")
+    def _scrub(context) -> None:
+        if context.statement is None or not isinstance(context.sqlalchemy_exception, DBAPIError):
+            return  # connecting (where the server's address helps), or not the database's own error
+        orig = context.original_exception
+        diag = getattr(orig, "diag", None)
+        primary = getattr(diag, "message_primary", None) or (str(orig).strip().splitlines() or [""])[0]
+        safe = _LONG_DIGITS.sub("…", primary)
+        orig.args = (safe,)
+        exc = context.sqlalchemy_exception
+        exc.args = (f"({type(orig).__module__}.{type(orig).__name__}) {safe}",)
 
 
 def _tune_sqlite(engine: Engine) -> None:

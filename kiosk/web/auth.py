@@ -241,8 +241,14 @@ def login_redirect(request: Request) -> RedirectResponse:
 
 
 def safe_next(target: str | None) -> str:
-    """Only local paths, so the login page cannot be used to send someone to another site."""
+    """Only local paths, so the login page cannot be used to send someone to another site.
+
+    A backslash or a control character anywhere is refused too: browsers read ``/\\host`` as ``//host``
+    and drop tabs and line breaks from a URL, so a tab between two slashes would leave the site.
+    """
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or target.startswith("/staff/log"):
+        return "/staff"
+    if any(ch == "\\" or ch < " " or ch == "\x7f" for ch in target):
         return "/staff"
     return target
 

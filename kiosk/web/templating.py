@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -58,12 +58,24 @@ def link(request: Request, path: str, **params: Any) -> str:
     return lang_url(request_lang(request), path, **{k: v for k, v in params.items() if v not in (None, "")})
 
 
+def same_site_path(path: str | None) -> str:
+    """``path`` as a link that can only lead to a page of this site.
+
+    The path of a request is whatever the client sent: ``//evil.example/x`` (or ``/\\evil.example``,
+    or ``/%09/evil.example`` that a browser reads as ``//`` once it drops the tab) written back into a
+    link would leave the site. Every character a browser could reinterpret is percent-encoded and the
+    path starts with exactly one slash (``/evil.example/x``, a page of ours that does not exist).
+    """
+    quoted = quote(path or "/", safe="/:@!$&'()*+,;=-._~")
+    return "/" + quoted.lstrip("/")
+
+
 def switch_url(request: Request) -> str:
-    """The same page in the other language."""
+    """The same page in the other language (on this site, whatever path the request had)."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     if request_lang(request) != "en":
         query.append(("lang", "en"))
-    return request.url.path + ("?" + urlencode(query) if query else "")
+    return same_site_path(request.url.path) + ("?" + urlencode(query) if query else "")
 
 
 def base_context(request: Request) -> dict[str, Any]:

@@ -29,11 +29,14 @@ def _fail(exc: Exception) -> None:
 def _date(value: str | None, name: str) -> date | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        from kiosk.cli import UserError
+    from kiosk.cli import UserError
+    from kiosk.clock import DateOutOfRange, parse_day
 
+    try:
+        return parse_day(value)
+    except DateOutOfRange as exc:
+        raise UserError(f"{name}: {exc.en}") from None
+    except ValueError:
         raise UserError(f"{name}: {value!r} is not a date like 2026-12-01") from None
 
 

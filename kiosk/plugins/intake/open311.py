@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from kiosk import apikeys
+from kiosk.clock import FIRST_YEAR, LAST_YEAR, DateOutOfRange, parse_time
 from kiosk.web.openapi import form_body
 from kiosk.web.tracking import RateLimited, limit_lookups
 
@@ -120,8 +121,11 @@ def build_router(ctx) -> APIRouter:
     def requests_list(request: Request, service_request_id: str = "", service_code: str = "", start_date: str = "", end_date: str = "",
                       status: str = "", api_key: str = ""):
         try:
-            start = datetime.fromisoformat(start_date.replace("Z", "+00:00")) if start_date else None
-            end = datetime.fromisoformat(end_date.replace("Z", "+00:00")) if end_date else None
+            start = parse_time(start_date) if start_date else None
+            end = parse_time(end_date) if end_date else None
+        except DateOutOfRange:
+            return _error(400, f"start_date 和 end_date 须在 {FIRST_YEAR}–{LAST_YEAR} 年之间 / "
+                               f"start_date and end_date must lie between the years {FIRST_YEAR} and {LAST_YEAR}")
         except ValueError:
             return _error(400, "start_date and end_date are W3C date-times, e.g. 2026-11-01T00:00:00Z")
         if start and start.tzinfo is None or end and end.tzinfo is None:

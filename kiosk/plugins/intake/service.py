@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.clock import utcnow
+from kiosk.clock import DateOutOfRange, usable, utcnow
 from kiosk.db import bump_counter
 from kiosk.receipts import IssuedReceipt, scoped_key
 from kiosk.security import seal_token, unseal_token
@@ -401,7 +401,10 @@ def transition(ctx, case_no: str, action: str, *, by: str, note: str = "", kind:
             if due is not None:
                 if due < today:
                     raise Invalid([validation_error("due", "办结期限不能早于今天", "the due date cannot be in the past")])
-                case.due_date = due
+                try:
+                    case.due_date = usable(due)  # 9999-12-31 would overflow when the case is extended or paused
+                except DateOutOfRange as exc:
+                    raise Invalid([validation_error("due", exc.zh, exc.en)]) from None
             elif kind == "instant":
                 case.due_date = min(case.due_date, ctx.calendar.next_workday(today))
             detail = {"kind": kind, "team": case.team_code, "due": case.due_date.isoformat()}

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
+from kiosk.clock import parse_day
 from kiosk.phone import mask_phone
 from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_admin, require_staff
 from kiosk.web.openapi import form_body
@@ -222,9 +223,9 @@ def build_router(ctx) -> APIRouter:
     @router.get("/staff/cases/report")
     def report_page(request: Request, start: str = "", end: str = "", user: StaffIdentity = Depends(require_staff)):
         try:
-            end_d = date.fromisoformat(end) if end else ctx.today()
-            start_d = date.fromisoformat(start) if start else end_d - timedelta(days=30)
-        except ValueError:
+            end_d = parse_day(end) if end else ctx.today()
+            start_d = parse_day(start) if start else end_d - timedelta(days=30)
+        except ValueError:  # not a date, or one outside the years the product handles (DateOutOfRange)
             end_d, start_d = ctx.today(), ctx.today() - timedelta(days=30)
         groups = reports.recurring(ctx, start_d, end_d)
         stats = reports.summary_stats(ctx, start_d, end_d)

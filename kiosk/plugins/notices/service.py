@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kiosk.clock import utcnow
+from kiosk.clock import DateOutOfRange, usable, utcnow
 from kiosk.models import StaffUser
 from kiosk.seasons import current_seasons
 
@@ -50,17 +50,22 @@ def parse_time(value: str | datetime | None, tz, end: bool = False) -> datetime 
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            if len(text) == 10:
-                day = datetime.fromisoformat(text).date()
-                value = datetime.combine(day + timedelta(days=1) if end else day, time(0), tz)
-            else:
+    try:
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                if len(text) == 10:
+                    day = usable(datetime.fromisoformat(text).date())
+                    return datetime.combine(day + timedelta(days=1) if end else day, time(0), tz).astimezone(timezone.utc)
                 value = datetime.fromisoformat(text.replace(" ", "T", 1))
-        except ValueError:
-            raise NoticeError("bad_time", f"时间格式不对：{text[:40]}（例如 2026-12-01 09:00）",
-                              f"{text[:40]!r} is not a time like 2026-12-01T09:00") from None
+            except DateOutOfRange:
+                raise  # said below, in both languages
+            except ValueError:
+                raise NoticeError("bad_time", f"时间格式不对：{text[:40]}（例如 2026-12-01 09:00）",
+                                  f"{text[:40]!r} is not a time like 2026-12-01T09:00") from None
+        usable(value)  # year 1 would overflow on the way to UTC, 9999-12-31 on the way to the end of the day
+    except DateOutOfRange as exc:
+        raise NoticeError("bad_time", exc.zh, exc.en) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.astimezone(timezone.utc)

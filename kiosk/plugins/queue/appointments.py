@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.clock import utcnow
+from kiosk.clock import DateOutOfRange, usable, utcnow
 
 from .hours import is_open
 from .models import QueueAppointment, QueueService, Ticket
@@ -77,6 +77,10 @@ def new_code(s: Session, day: str) -> str:
 def book(ctx, service_code: str, slot: datetime, phone: str = "", by: str = "") -> QueueAppointment:
     """Book ``slot`` (local, aware) for a service; returns the appointment with its code."""
     phone = _checked_phone(phone)
+    try:
+        usable(slot)  # a typed 9999-12-31 would overflow in the arithmetic below
+    except DateOutOfRange as exc:
+        raise QueueError("bad_time", exc.zh, exc.en) from None
     local = slot.astimezone(ctx.settings.tz)
     late = timedelta(minutes=QueueSettings.of(ctx).appointment_late_minutes)
     if local + late < ctx.now():

@@ -211,13 +211,14 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def stats_cmd(state, day, hall, as_json):
         """Per service and day: tickets, served, no-shows, waits, service times, estimate accuracy."""
-        from datetime import date
+        from kiosk.cli import UserError
+        from kiosk.clock import DateOutOfRange, parse_day
 
         try:
-            d = date.fromisoformat(day) if day else None
+            d = parse_day(day) if day else None
+        except DateOutOfRange as exc:
+            raise UserError(exc.en) from None
         except ValueError:
-            from kiosk.cli import UserError
-
             raise UserError(f"{day!r} is not a date like 2026-11-30") from None
         data = stats.day_stats(state.ctx, d, hall=_hall(state.ctx, hall))
         if as_json:

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from kiosk.clock import parse_day
 from kiosk.web.openapi import PathId, form_body
 from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_admin, require_staff
 from kiosk.web.tracking import limit_lookups
@@ -300,11 +301,9 @@ def build_router(ctx) -> APIRouter:
 
     @router.get("/staff/queue/stats")
     def stats_page(request: Request, day: str = "", hall: str = "", user: StaffIdentity = Depends(require_staff)):
-        from datetime import date
-
         try:
-            d = date.fromisoformat(day) if day else None
-        except ValueError:
+            d = parse_day(day) if day else None
+        except ValueError:  # not a date, or outside the years the product handles: today's
             d = None
         chosen = _hall_param(ctx, hall)
         if chosen is False:
@@ -315,10 +314,8 @@ def build_router(ctx) -> APIRouter:
 
     @router.get("/api/queue/stats")
     def api_stats(day: str = "", hall: str = "", user: StaffIdentity = Depends(require_staff)):
-        from datetime import date
-
         try:
-            d = date.fromisoformat(day) if day else None
+            d = parse_day(day) if day else None
         except ValueError:
             return JSONResponse({"error": "invalid_day"}, 400)
         chosen = _hall_param(ctx, hall)

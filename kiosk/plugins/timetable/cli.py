@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import date
 
 import click
+
+from kiosk.spreadsheet import write_csv
 
 from .service import TimetableError
 
@@ -47,11 +48,14 @@ def _delete(what: str, ref: str, remove) -> None:
 
 
 def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        from kiosk.cli import UserError
+    from kiosk.clock import DateOutOfRange, parse_day
+    from kiosk.cli import UserError
 
+    try:
+        return parse_day(value)
+    except DateOutOfRange as exc:
+        raise UserError(exc.en) from None
+    except (TypeError, ValueError):
         raise UserError(f"{value!r} is not a date like 2026-12-02") from None
 
 
@@ -382,4 +386,4 @@ def register(cli: click.Group) -> None:
 
         with state.ctx.transaction() as s:
             audit.record(s, _who(), "export.signups", f"course:{course_id}", {"rows": max(len(rows) - 1, 0)})
-        csv.writer(sys.stdout).writerows(rows)
+        write_csv(sys.stdout, rows)  # formula-looking cells neutralised

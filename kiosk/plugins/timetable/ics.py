@@ -13,13 +13,40 @@ ignore the status and show the event normally: the words make sure nobody goes t
 
 from __future__ import annotations
 
+import unicodedata
+
 from kiosk.clock import utcnow
 
 from icalendar import Calendar, Event
+from icalendar.prop import vText
 
 from .schedule import Occurrence
 
 PRODID = "-//Huaxin Community Service Center//kiosk timetable//ZH"
+_BREAKS = ("Cc", "Zl", "Zp")  # control characters (CR, LF, tab…), line and paragraph separators
+
+
+def one_line(text: str | None) -> str:
+    """A TEXT value for a one-line property (SUMMARY, LOCATION, the calendar's name).
+
+    RFC 5545 allows no control character in a value (but the tab), and a line break inside a stored name
+    (an old row, a name typed before names were checked) would split the file's lines: each run of such
+    characters becomes one space. The library escapes what TEXT needs escaped (backslash, ``;``, ``,``)
+    and folds long lines itself."""
+    out: list[str] = []
+    for ch in text or "":
+        if unicodedata.category(ch) not in _BREAKS:
+            out.append(ch)
+        elif out and out[-1] != " ":
+            out.append(" ")
+    return "".join(out).strip()
+
+
+def lines(text: str | None) -> str:
+    """A multi-line TEXT value (DESCRIPTION): every line break becomes ``\\n`` in the file (the library
+    escapes the newline), other control characters become spaces."""
+    rows = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(one_line(row) for row in rows)
 
 
 def calendar_for(occurrences: list[Occurrence], tz, name: str, host: str = "kiosk.huaxin") -> bytes:
@@ -28,7 +55,7 @@ def calendar_for(occurrences: list[Occurrence], tz, name: str, host: str = "kios
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", vText(one_line(name)))  # an X- property: the library would not escape a str
     cal.add("x-wr-timezone", str(tz))
     stamp = utcnow().replace(microsecond=0)  # DTSTAMP: when the file was made
     for occ in occurrences:
@@ -42,12 +69,12 @@ def calendar_for(occurrences: list[Occurrence], tz, name: str, host: str = "kios
             summary = f"【停课】{occ.name}：{occ.reason}"
         else:
             summary = occ.name
-        event.add("summary", summary)
+        event.add("summary", one_line(summary))
         event.add("dtstart", occ.starts_at(tz))
         event.add("dtend", occ.ends_at(tz))
-        event.add("location", occ.room)
+        event.add("location", one_line(occ.room))
         details = [x for x in (occ.organizer, f"老师：{occ.teacher}" if occ.teacher else "", occ.reason if not occ.happens else "") if x]
-        event.add("description", "\n".join(details))
+        event.add("description", lines("\n".join(details)))
         if occ.status == "scheduled":
             event.add("status", "CONFIRMED")
         else:

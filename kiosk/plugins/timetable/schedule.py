@@ -16,6 +16,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.clock import usable
+
 from .models import Course, MakeupDay, Room, SessionChange, Slot, Teacher, Term
 
 HOLIDAYS_ZH = {
@@ -87,13 +89,15 @@ def week_bounds(day: date) -> tuple[date, date]:
 
 
 def parse_week(text: str) -> date:
-    """``2026-W49`` → the Monday of that ISO week (ValueError otherwise)."""
+    """``2026-W49`` → the Monday of that ISO week (ValueError otherwise; DateOutOfRange, a ValueError with
+    the refusal in both languages, for a week outside the years the product handles)."""
     value = (text or "").strip().upper()
     try:
         year, week = value.split("-W")
-        return date.fromisocalendar(int(year), int(week), 1)
+        monday = date.fromisocalendar(int(year), int(week), 1)
     except (ValueError, TypeError):
         raise ValueError(f"{text!r} is not an ISO week like 2026-W49") from None
+    return usable(monday)
 
 
 def iso_week(day: date) -> str:

@@ -12,6 +12,7 @@ positions. ``UNIQUE(course_id, phone)`` and ``UNIQUE(course_id, seq)`` stand beh
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -588,11 +589,21 @@ def _named(s: Session, model, value, code: str, zh: str, en: str):
         raise TimetableError(code, f"没有找到{zh}「{value}」", f"no {en} {value}") from None
 
 
-def add_course(ctx, term, name: str, room, capacity: int, teacher=None, organizer: str = "夕阳美老年大学", name_en: str = "",
-               bring: str = "", description: str = "") -> Course:
-    name = (name or "").strip()
+def _course_name(name: str | None, name_en: str | None = "") -> tuple[str, str]:
+    """The class's names, checked: 1–40 characters, no line break or other control character (a name is
+    one line on the kiosk, the timetable and in calendar files: a CR/LF would split an .ics line)."""
+    name, name_en = (name or "").strip(), (name_en or "").strip()
     if not name or len(name) > 40:
         raise TimetableError("bad_name", "课程名称不能为空，且不超过 40 字", "the class name must be 1–40 characters")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name + name_en):
+        raise TimetableError("bad_name", "课程名称不能含有换行、制表符等控制字符",
+                             "the class name must not contain line breaks, tabs or other control characters")
+    return name, name_en[:60]
+
+
+def add_course(ctx, term, name: str, room, capacity: int, teacher=None, organizer: str = "夕阳美老年大学", name_en: str = "",
+               bring: str = "", description: str = "") -> Course:
+    name, name_en = _course_name(name, name_en)
     if not 1 <= int(capacity) <= 500:
         raise TimetableError("bad_capacity", "名额应在 1–500 之间", "seats must be 1–500")
     with ctx.transaction() as s:
@@ -601,7 +612,7 @@ def add_course(ctx, term, name: str, room, capacity: int, teacher=None, organize
         teach = _by_name_or_id(s, Teacher, teacher)
         if t is None or r is None:
             raise TimetableError("missing", "请选择学期和教室", "a class needs a term and a room")
-        course = Course(term_id=t.id, name=name, name_en=(name_en or "").strip()[:60], organizer=(organizer or "").strip()[:40],
+        course = Course(term_id=t.id, name=name, name_en=name_en, organizer=(organizer or "").strip()[:40],
                         teacher_id=teach.id if teach else None, room_id=r.id, capacity=int(capacity), bring=(bring or "").strip(),
                         description=(description or "").strip(), active=True, last_seq=0)
         s.add(course)
@@ -617,9 +628,7 @@ def update_course(ctx, course_id: int, *, capacity: int | None = None, room=None
     ``kiosk classes edit-course`` share this one function.
     """
     if name is not None:
-        name = name.strip()
-        if not name or len(name) > 40:
-            raise TimetableError("bad_name", "课程名称不能为空，且不超过 40 字", "the class name must be 1–40 characters")
+        name = _course_name(name)[0]
     with ctx.transaction() as s:
         course = _locked_course(s, course_id)
         if course is None:

@@ -7,8 +7,6 @@ class) is shown again with what was typed. All changes go through kiosk.plugins.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from fastapi import APIRouter, Depends, Request
@@ -17,6 +15,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from kiosk import audit
+from kiosk.clock import DateOutOfRange, parse_day
+from kiosk.spreadsheet import csv_text
 from kiosk.web.openapi import PathId
 from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_staff
 from kiosk.web.templating import link as _url, page, request_lang, text_for as t
@@ -271,7 +271,9 @@ def print_body(request: Request, ctx, course_id: int) -> Markup:
 def _date(form: dict, name: str, zh: str, en: str) -> date:
     """A date field of a form, or the refusal staff see beside the form (browsers without a date picker send text)."""
     try:
-        return date.fromisoformat(form.get(name, ""))
+        return parse_day(form.get(name, ""))
+    except DateOutOfRange as exc:
+        raise TimetableError("bad_dates", exc.zh, exc.en) from None
     except ValueError:
         raise TimetableError("bad_dates", zh, en) from None
 
@@ -402,9 +404,7 @@ def build_staff_router(ctx) -> APIRouter:
         with ctx.transaction() as s:  # who took the sign-up list (surnames, masked phones) out of the building
             audit.record(s, f"web:{user.username}", "export.signups", f"course:{course_id}", {"rows": max(len(rows) - 1, 0)},
                          client_ip(request))
-        buf = io.StringIO()
-        csv.writer(buf).writerows(rows)
-        return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",  # BOM: Excel opens UTF-8 Chinese correctly
+        return Response(csv_text(rows, bom=True), media_type="text/csv; charset=utf-8",  # BOM: Excel opens UTF-8 Chinese correctly
                         headers={"Content-Disposition": f'attachment; filename="class-{course_id}.csv"', "Cache-Control": "no-store"})
 
     @router.post("/staff/classes/course/{course_id}/seats")
@@ -462,15 +462,12 @@ def build_staff_router(ctx) -> APIRouter:
         by = f"web:{user.username}"
         course_id = _course_of_slot(slot_id)
         try:
-            due = date.fromisoformat(day)
+            due = parse_day(day)
             if action == "cancel":
                 service.cancel_session(ctx, slot_id, due, f.get("reason", ""), by=by)
                 flash = t(request, "已停课，课程表上会显示原因", "Session cancelled; the reason is shown on the timetable")
             elif action == "move":
-                try:
-                    new_day = date.fromisoformat(f.get("new_day", ""))
-                except ValueError:
-                    raise TimetableError("bad_dates", "请填写新的日期", "enter the new day") from None
+                new_day = _date(f, "new_day", "请填写新的日期", "enter the new day")
                 service.move_session(ctx, slot_id, due, new_day, f.get("new_start", ""), f.get("new_end", ""), f.get("reason", ""), by=by)
                 flash = t(request, "已调课", "Session moved")
             elif action == "restore":
@@ -478,7 +475,7 @@ def build_staff_router(ctx) -> APIRouter:
                 flash = t(request, "已恢复", "Restored")
             else:
                 flash = t(request, "未知操作", "Unknown action")
-        except TimetableError as exc:
+        except (TimetableError, DateOutOfRange) as exc:
             flash = exc.text(request_lang(request))
         except ValueError:
             flash = t(request, "日期不对", "Bad date")
@@ -489,10 +486,10 @@ def build_staff_router(ctx) -> APIRouter:
         f = await form_of(request)
         course_id = _course_of_slot(slot_id)
         try:
-            due = date.fromisoformat(day)
+            due = parse_day(day)
             service.mark_attendance(ctx, signup_id, slot_id, due, f.get("present") == "1", by=f"web:{user.username}")
             flash = t(request, "考勤已记录", "Attendance saved")
-        except TimetableError as exc:
+        except (TimetableError, DateOutOfRange) as exc:
             flash = exc.text(request_lang(request))
         except ValueError:
             flash = t(request, "日期不对", "Bad date")

@@ -16,6 +16,8 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 
+from kiosk.clock import DateOutOfRange
+from kiosk.web.apikeys import error_response
 from kiosk.web.openapi import PathId
 from kiosk.web.auth import csrf_input
 from kiosk.web.templating import link as _url, page, request_lang, text_for as t
@@ -33,10 +35,17 @@ ICS_TYPE = "text/calendar; charset=utf-8"
 
 
 def _monday(ctx, week: str) -> date:
-    try:
-        return parse_week(week) if week else week_bounds(ctx.today())[0]
-    except ValueError:
-        return week_bounds(ctx.today())[0]
+    """The Monday of ``?week=`` (this week when it is empty); ValueError for a week that is not one, or one
+    outside the years the product handles (DateOutOfRange): the caller answers 400 with :func:`_week_refusal`."""
+    return parse_week(week) if week else week_bounds(ctx.today())[0]
+
+
+def _week_refusal(week: str, exc: ValueError) -> tuple[str, str]:
+    """(zh, en) of a refused ``?week=``."""
+    if isinstance(exc, DateOutOfRange):
+        return exc.zh, exc.en
+    shown = week[:20]
+    return f"没有这一周：{shown}（请写成 2026-W49 这样的年份和周数）", f"{shown!r} is not a week like 2026-W49"
 
 
 def session_cell(request: Request, occ, en: bool) -> Markup:
@@ -97,7 +106,13 @@ def build_router(ctx) -> APIRouter:
     @router.get("/classes")
     def timetable_page(request: Request, week: str = ""):
         """The public week: Monday–Sunday × morning/afternoon/evening, today highlighted."""
-        monday = _monday(ctx, week)
+        try:
+            monday = _monday(ctx, week)
+        except ValueError as exc:
+            text = t(request, *_week_refusal(week, exc))
+            back = Markup('<p class="notice">{}</p><p><a class="button" href="{}">{}</a></p>').format(
+                text, _url(request, "/classes"), t(request, "看本周课程表", "This week's timetable"))
+            return page(request, t(request, "课程表", "Timetable"), back, 400, stylesheets=STYLES)
         this = week_bounds(ctx.today())[0]
         nav = Markup('<p class="tt-weeknav"><a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a> '
                      '<a class="button" href="{}">{}</a> <a href="{}">{}</a></p>').format(
@@ -200,7 +215,11 @@ def build_router(ctx) -> APIRouter:
 
     @router.get("/api/classes")
     def api_week(week: str = ""):
-        return [service.listing_json(o) for o in service.week(ctx, _monday(ctx, week))]
+        try:
+            monday = _monday(ctx, week)
+        except ValueError as exc:
+            return error_response(400, "bad_week", *_week_refusal(week, exc))
+        return [service.listing_json(o) for o in service.week(ctx, monday)]
 
     return router
 
