@@ -6,9 +6,9 @@ writing in. Entries name the target (``staff:clerk``, ``case:HX-2026-0012``) and
 phone, name or words into ``detail``: the log is kept longer than personal data is.
 
 Actions in use (add freely, keep the ``area.verb`` shape): ``auth.login``, ``auth.login_failed``,
-``auth.logout``, ``staff.add``, ``staff.deactivate``, ``staff.password``, ``setup.*`` (services, counters,
-halls, plugins, seasons), ``apikey.create``/``apikey.revoke``, ``notice.approve``, ``privacy.export``,
-``privacy.erase``, ``phone.view`` (an unmasked phone number shown to staff), ``export.*``,
+``auth.logout``, ``staff.add``, ``staff.deactivate``, ``staff.password``, ``setup.plugin``/``service``/
+``counter``/``hall``/``routing``, ``apikey.create``/``apikey.revoke``, ``notice.approve``, ``privacy.export``/
+``preview``/``erase``, ``phone.view`` (an unmasked phone number shown to staff), ``export.signups``,
 ``queue.pad_pair`` (a device made a counter's rating pad).
 """
 
