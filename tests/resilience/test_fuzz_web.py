@@ -84,15 +84,23 @@ def fuzz(schema, headers: dict[str, str] | None = None, skip: tuple[str, ...] = 
     return operations
 
 
+# Each run calls every operation ~24 times; on a loaded 2-core machine that took longer than the suite's
+# 300 s hang guard (a timeout here guards against a hang, it is no performance check).
+FUZZ_TIMEOUT = pytest.mark.timeout(1200)
+
+
+@FUZZ_TIMEOUT
 def test_no_endpoint_answers_a_server_error_to_a_visitor(web_schema):
     assert fuzz(web_schema) >= 50
 
 
+@FUZZ_TIMEOUT
 def test_no_endpoint_answers_a_server_error_to_a_logged_in_administrator(web_schema, staff_headers):
     # Logging out would end the session the other examples use (the visitor run fuzzes it).
     assert fuzz(web_schema, staff_headers, skip=("/staff/logout",)) >= 50
 
 
+@FUZZ_TIMEOUT
 def test_no_api_route_answers_a_server_error_to_a_client_with_a_key(web_schema, full_web):
     """The bearer-key routes refuse the two runs above with 401 before reading anything: a key with every
     scope lets the fuzzer's input reach their handlers and the queue's service layer."""
