@@ -42,14 +42,12 @@ Example (inside the plugin; Kivy is imported only when the factory runs)::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from kiosk.kiosk_context import KioskContext
+from kiosk.receipts import IssuedReceipt, SlipLayout
 from kiosk.screens.text import pick
-
-if TYPE_CHECKING:  # pragma: no cover
-    from kiosk.context import KioskContext
-    from kiosk.receipts import IssuedReceipt
-    from kiosk.theme import Theme
+from kiosk.theme import Theme
 
 
 class Shell:
@@ -81,8 +79,12 @@ class Shell:
         return pick(self.lang, zh, en)
 
     def show_receipt(self, issued: IssuedReceipt) -> None:
-        """Show the slip on the receipt screen and print it in the background."""
-        self._app.show_receipt(issued)
+        """Show the slip on the receipt screen and print it in the background (with :meth:`print_receipt`)."""
+        self._app.show_receipt(issued, self.print_receipt)
+
+    def print_receipt(self, receipt_id: int, layout: SlipLayout):
+        """Print a slip and record the outcome on its receipt (blocking: the receipt screen calls it in a thread)."""
+        return self.ctx.print_receipt(receipt_id, layout)
 
     def go_home(self) -> None:
         """Back to the home screen; the plugin's screens are reset."""
