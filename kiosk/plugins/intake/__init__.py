@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk import hookimpl
-from kiosk.types import PluginInfo
+from kiosk.api import hookimpl, PluginInfo
 
 from . import models  # noqa: F401 - registers the tables on the shared metadata
 from .service import PLUGIN  # noqa: F401 - the plugin's name, for importers
@@ -71,7 +70,7 @@ def kiosk_daily_tick(ctx, today):
 
 @hookimpl
 def kiosk_home_tiles(ctx):
-    from kiosk.types import Tile
+    from kiosk.api import Tile
 
     return [Tile(id="intake", title="民生诉求", title_en="Report a problem", hint="报修、求助、提建议，扫码查进度",
                  hint_en="Repairs, help, suggestions", screen="intake.categories", icon="诉", color="#8E3B12", order=30)]
@@ -79,7 +78,7 @@ def kiosk_home_tiles(ctx):
 
 @hookimpl
 def kiosk_screens(ctx):
-    from kiosk.types import ScreenSpec
+    from kiosk.api import ScreenSpec
 
     from .screen_names import ALL
 
@@ -117,7 +116,7 @@ def kiosk_web_routes(ctx):
 
 @hookimpl
 def kiosk_staff_links(ctx):
-    from kiosk.types import StaffLink
+    from kiosk.api import StaffLink
 
     return [StaffLink(title="民生诉求", title_en="Requests", path="/staff/cases"),
             StaffLink(title="督办", title_en="Supervision", path="/staff/cases/supervision"),

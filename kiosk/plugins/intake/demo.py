@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from kiosk.models import Receipt
+from kiosk.api import Receipt
 
 from . import deadlines, service, upkeep
 

@@ -15,10 +15,8 @@ from datetime import datetime, timedelta, timezone
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from kiosk import apikeys
-from kiosk.clock import FIRST_YEAR, LAST_YEAR, DateOutOfRange, parse_time
-from kiosk.web.openapi import form_body
-from kiosk.web.tracking import RateLimited, limit_lookups
+from kiosk.api import apikeys, FIRST_YEAR, LAST_YEAR, DateOutOfRange, parse_time
+from kiosk.api.web import form_body, RateLimited, limit_lookups
 
 from . import catalog, public, service, workflow
 from .models import Case

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from kiosk.types import PublicOutcome
+from kiosk.api import PublicOutcome
 
 from . import catalog, service, workflow
 from .models import Building, Case, Team

@@ -15,10 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.clock import DateOutOfRange, usable, utcnow
-from kiosk.db import bump_counter
-from kiosk.receipts import IssuedReceipt, scoped_key
-from kiosk.security import seal_token, unseal_token
+from kiosk.api import DateOutOfRange, usable, utcnow, IssuedReceipt, scoped_key, seal_token, unseal_token
+from kiosk.api.storage import bump_counter
 
 from . import catalog, deadlines, workflow
 from .models import Building, Case, CaseEvent, CaseRating, DayCounter, Team
@@ -94,7 +92,7 @@ def teams(ctx) -> list[Team]:
 def set_building(ctx, code: str, *, team: str | None = None, name: str | None = None, units: int | None = None,
                  by: str = "", ip: str = "") -> Building:
     """Add or change a building: its team (the routing map staff edit), name and number of entrances (audited)."""
-    from kiosk import audit
+    from kiosk.api import audit
 
     code = clean_text(code).removesuffix("号楼")
     if not code or len(code) > 16:
@@ -269,8 +267,7 @@ def reprint(ctx, case_no: str):
     are stored, so the old one cannot be printed again) and the old slip's QR keeps working. Returns the
     :class:`kiosk.printing.PrintResult`, or None when the case was filed without a slip.
     """
-    from kiosk.models import Receipt
-    from kiosk.receipts import add_token
+    from kiosk.api import Receipt, add_token
 
     with ctx.transaction() as s:
         case = _load(s, case_no)
@@ -297,7 +294,7 @@ def reveal_phone(ctx, case_no: str, by: str, ip: str = "") -> tuple[str, str]:
     Why a separate step: the case page shows the number masked; every look at the full number is an
     audit entry (``phone.view``), written in the same transaction that reads it.
     """
-    from kiosk import audit
+    from kiosk.api import audit
 
     with ctx.transaction() as s:
         case = _load(s, case_no or "")

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from kiosk.phone import mask_phone
-from kiosk.types import TrackingView
+from kiosk.api import mask_phone, TrackingView
 
 from . import deadlines, service, workflow
 

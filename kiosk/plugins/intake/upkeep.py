@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from kiosk.clock import utcnow
+from kiosk.api import utcnow
 
 from . import deadlines, workflow
 from .models import Case, CaseEvent

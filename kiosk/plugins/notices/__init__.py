@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk import hookimpl
-from kiosk.types import PluginInfo, StaffLink
+from kiosk.api import hookimpl, PluginInfo, StaffLink
 
 from . import models  # noqa: F401 - registers the tables on the shared metadata
 from .service import PLUGIN
@@ -61,7 +60,7 @@ def kiosk_demo_data(ctx):
 
 @hookimpl
 def kiosk_home_tiles(ctx):
-    from kiosk.types import Tile
+    from kiosk.api import Tile
 
     return [Tile(id="notices", title="通知公告", title_en="Notices", hint="社区通知、政策与公示", hint_en="News, policies, results",
                  screen="notices.boards", icon="告", color="#9B1C1C", order=20)]
@@ -80,7 +79,7 @@ def _factory(name: str):
 
 @hookimpl
 def kiosk_screens(ctx):
-    from kiosk.types import ScreenSpec
+    from kiosk.api import ScreenSpec
 
     return [ScreenSpec(name="notices.boards", factory=_factory("build_boards_screen"), title="通知公告"),
             ScreenSpec(name="notices.reader", factory=_factory("build_reader_screen"), title="通知公告"),

@@ -16,14 +16,14 @@ from .service import NoticeError
 
 
 def _fail(message: str):
-    from kiosk.cli import UserError
+    from kiosk.api.cli import UserError
 
     raise UserError(message)
 
 
 def _who(state, by: str | None, approval: bool = False) -> str:
     """``--by`` must be an active staff login (with its password for an approval); default: the system user."""
-    from kiosk.cli import staff_by
+    from kiosk.api.cli import staff_by
 
     return staff_by(state, by, approval=approval)
 

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from kiosk.models import StaffUser
+from kiosk.api.storage import StaffUser
 
 from . import service
 from .models import Notice

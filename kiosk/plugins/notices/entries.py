@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from kiosk.types import PublicOutcome
+from kiosk.api import PublicOutcome
 
 from . import boards, markup, service
 from .models import Notice, NoticeImage

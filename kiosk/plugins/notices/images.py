@@ -14,7 +14,7 @@ from io import BytesIO
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
-from kiosk.clock import utcnow
+from kiosk.api import utcnow
 
 from . import service
 from .models import NoticeImage

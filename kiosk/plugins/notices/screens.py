@@ -62,7 +62,7 @@ def _drawable(regular: str, bold: str) -> frozenset[int]:
 
 def glyph_filter(ctx):
     """``keep(ch)`` for :func:`markup.kivy_rows`: drops what the font would draw as an empty box (emoji)."""
-    from kiosk.fonts import FontMissing, find_faces
+    from kiosk.api import FontMissing, find_faces
 
     try:
         faces = find_faces(ctx.settings.font_path, ctx.settings.data_dir)
@@ -379,8 +379,7 @@ class NoticeTakeawayScreen(Screen):
 def _example(ctx):
     from datetime import timezone
 
-    from kiosk.models import Receipt
-    from kiosk.receipts import IssuedReceipt, layout_for
+    from kiosk.api import Receipt, IssuedReceipt, layout_for
 
     receipt = Receipt(id=0, plugin="notices", kind="notice", subject="0", number="N1", title="老年人防诈骗五要点",
                       lines=["栏目：科普宣传"], created_at=ctx.now().astimezone(timezone.utc))

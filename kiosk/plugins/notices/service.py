@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kiosk.clock import DateOutOfRange, usable, utcnow
-from kiosk.models import StaffUser
-from kiosk.seasons import current_seasons
+from kiosk.api import DateOutOfRange, usable, utcnow, current_seasons
+from kiosk.api.storage import StaffUser
 
 from . import boards, markup
 from .models import Notice, NoticeImage, NoticeRevision
@@ -255,7 +254,7 @@ def approve(ctx, notice_id: int, by: str, ip: str = "") -> Notice:
 
     The approved version is kept (``approved_snapshot``) so the next approver sees exactly what changed since,
     and the approval is written to the audit log in the same transaction."""
-    from kiosk import audit
+    from kiosk.api import audit
 
     person = _person(by)
     with ctx.transaction() as s:

@@ -15,9 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
-from kiosk.web.openapi import PathId
-from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_staff
-from kiosk.web.templating import page, request_lang
+from kiosk.api.web import PathId, StaffIdentity, client_ip, csrf_input, require_staff, page, request_lang
 
 from . import boards, images, markup, service
 from .models import Notice
@@ -318,7 +316,7 @@ def _error(text: str) -> Markup:
 
 
 def _missing(request: Request):
-    from kiosk.web.templating import message
+    from kiosk.api.web import message
 
     return message(request, t(request, "没有这条通知", "No such notice"), t(request, "请返回通知列表。", "Please go back to the list."), 404)
 

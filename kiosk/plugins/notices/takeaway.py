@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from kiosk.receipts import IssuedReceipt
-from kiosk.types import TrackingView
+from kiosk.api import IssuedReceipt, TrackingView
 
 from . import boards, entries, markup
 from .service import PLUGIN, NoticeError

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk import hookimpl
-from kiosk.types import PluginInfo
+from kiosk.api import hookimpl, PluginInfo
 
 from . import models  # noqa: F401 - registers the tables on the shared metadata
 from .service import PLUGIN
@@ -93,7 +92,7 @@ def kiosk_daily_tick(ctx, today):
 
 @hookimpl
 def kiosk_home_tiles(ctx):
-    from kiosk.types import Tile
+    from kiosk.api import Tile
 
     return [Tile(id="queue", title="取号", title_en="Take a number", hint="排队办理业务，领取号码", hint_en="Queue for a counter",
                  screen="queue.services", icon="号", color="#0B4A8F", order=10)]
@@ -129,7 +128,7 @@ BOARD_MAX = 3  # services on the home banner's wait board
 
 @hookimpl
 def kiosk_screens(ctx):
-    from kiosk.types import ScreenSpec
+    from kiosk.api import ScreenSpec
 
     def services(shell):
         from .screens import build_services_screen
@@ -159,7 +158,7 @@ def kiosk_screens(ctx):
 
 @hookimpl
 def kiosk_roles(ctx):
-    from kiosk.types import ScreenSpec
+    from kiosk.api import ScreenSpec
 
     def display(shell):
         from .display import build_display_screen
@@ -185,7 +184,7 @@ def kiosk_web_routes(ctx):
 
 @hookimpl
 def kiosk_staff_links(ctx):
-    from kiosk.types import StaffLink
+    from kiosk.api import StaffLink
 
     return [StaffLink(title="窗口叫号", title_en="Counters", path="/staff/queue"),
             StaffLink(title="预约管理", title_en="Appointments", path="/staff/queue/appointments"),

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.clock import DateOutOfRange, usable, utcnow
+from kiosk.api import DateOutOfRange, usable, utcnow
 
 from .hours import is_open
 from .models import QueueAppointment, QueueService, Ticket
@@ -43,15 +43,14 @@ class AppointmentRow:
 
 def mask_phone(phone: str) -> str:
     """138****5678 / 0538-***1234 (the shell's rule): enough for staff to recognise a caller, never the whole number."""
-    from kiosk.phone import mask_phone as shell_mask
+    from kiosk.api import mask_phone as shell_mask
 
     return shell_mask(phone) if phone else ""
 
 
 def _checked_phone(phone: str) -> str:
     """The shell's phone rules (mobile, landline, local numbers get 0538); empty stays empty."""
-    from kiosk.i18n import translator
-    from kiosk.phone import PhoneError, parse_phone
+    from kiosk.api import translator, PhoneError, parse_phone
 
     if not (phone or "").strip():
         return ""

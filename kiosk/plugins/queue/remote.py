@@ -31,7 +31,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from kiosk.clock import utcnow
+from kiosk.api import utcnow
 
 from .appointments import new_code
 from .hours import is_open, next_opening

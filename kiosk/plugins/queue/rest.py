@@ -16,9 +16,8 @@ from fastapi import APIRouter, Depends, Header, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from kiosk.apikeys import KeyInfo
-from kiosk.web.apikeys import ERROR_RESPONSES, ApiError, require_scope
-from kiosk.web.openapi import PathId
+from kiosk.api import KeyInfo
+from kiosk.api.web import ERROR_RESPONSES, ApiError, require_scope, PathId
 
 from . import answers, service
 from .service import OUTCOMES, QueueError

@@ -23,11 +23,8 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk import audit
-from kiosk.clock import utcnow
-from kiosk.db import bump_counter
-from kiosk.receipts import IssuedReceipt, scoped_key
-from kiosk.security import seal_token, unseal_token
+from kiosk.api import audit, utcnow, IssuedReceipt, scoped_key, seal_token, unseal_token
+from kiosk.api.storage import bump_counter
 
 from .estimate import WaitRange, typical_minutes, wait_range
 from .hours import is_open, next_opening

@@ -88,7 +88,7 @@ def day_stats(ctx, day: date | None = None, hall: str | None = None) -> dict:
         per_hour[t.arrived_at.astimezone(tz).hour] += 1
     from datetime import timedelta
 
-    from kiosk.clock import utcnow
+    from kiosk.api import utcnow
 
     from .service import OUTCOMES, QueueSettings
 

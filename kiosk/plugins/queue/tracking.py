@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from kiosk.types import TrackingView
+from kiosk.api import TrackingView
 
 from .service import QueueSettings, rating_of, rejoin_deadline, ticket_status
 

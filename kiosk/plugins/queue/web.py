@@ -14,11 +14,11 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from kiosk.clock import parse_day
-from kiosk.web.openapi import PathId, form_body
-from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_admin, require_staff
-from kiosk.web.tracking import limit_lookups
-from kiosk.web.templating import link as _url, text_for as t, page, request_lang
+from kiosk.api import parse_day
+from kiosk.api.web import (
+    PathId, form_body, StaffIdentity, client_ip, csrf_input, require_admin, require_staff, limit_lookups,
+    link as _url, text_for as t, page, request_lang,
+)
 
 from . import alert as call_alert
 from . import board as board_mod
@@ -487,7 +487,7 @@ def _new_forms(request: Request, services: list[QueueService], halls: list[Queue
 
 def _ticket_of(ctx, token: str) -> int | None:
     """The ticket behind a tracking token (one hashed look-up), or None."""
-    from kiosk.receipts import find_receipt, receipt_state
+    from kiosk.api import find_receipt, receipt_state
 
     with ctx.sessions() as s:
         receipt = find_receipt(s, token)
@@ -514,8 +514,7 @@ def _rating_form(request: Request, token: str, error: str = "", reason: str = ""
 
 def _reprint(request: Request, ctx, number: str) -> str:
     """Staff reprint of a ticket's slip (a new token is added; the old slip's QR keeps working)."""
-    from kiosk.models import Receipt
-    from kiosk.receipts import add_token
+    from kiosk.api import Receipt, add_token
 
     with ctx.transaction() as s:
         ticket = service.find_ticket(s, service.business_day(ctx), number)
@@ -547,7 +546,7 @@ def _service_select(request: Request, services: list[QueueService], allowed: lis
 def _counter_body(request: Request, ctx, number: int) -> Markup:
     from datetime import timedelta
 
-    from kiosk.clock import utcnow
+    from kiosk.api import utcnow
 
     en = request_lang(request) == "en"
     flash = request.session.pop("queue_flash", "")

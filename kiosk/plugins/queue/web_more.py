@@ -19,12 +19,11 @@ from fastapi.responses import FileResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import select
 
-from kiosk import audit
-from kiosk.web.openapi import PathId
-from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_staff
-from kiosk.web.ratelimit import SlidingWindowLimiter
-from kiosk.web.templating import link as _url, page, request_lang, text_for as t
-from kiosk.web.tracking import RateLimited, limit_lookups
+from kiosk.api import audit
+from kiosk.api.web import (
+    PathId, StaffIdentity, client_ip, csrf_input, require_staff, SlidingWindowLimiter, link as _url, page,
+    request_lang, text_for as t, RateLimited, limit_lookups,
+)
 
 from . import appointments, pad, remote, service
 from .models import QueueService, Ticket

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk import hookimpl
-from kiosk.types import PluginInfo
+from kiosk.api import hookimpl, PluginInfo
 
 from . import models  # noqa: F401 - registers the tables on the shared metadata
 
@@ -80,14 +79,14 @@ def kiosk_web_routes(ctx):
 
 @hookimpl
 def kiosk_staff_links(ctx):
-    from kiosk.types import StaffLink
+    from kiosk.api import StaffLink
 
     return [StaffLink(title="课程表", title_en="Timetable", path="/staff/classes")]
 
 
 @hookimpl
 def kiosk_home_tiles(ctx):
-    from kiosk.types import Tile
+    from kiosk.api import Tile
 
     return [Tile(id="timetable", title="课程表", title_en="Classes", hint="老年大学课程与活动，报名", hint_en="Classes and sign-up",
                  screen="timetable.week", icon="课", color="#1B5E20", order=30)]
@@ -95,7 +94,7 @@ def kiosk_home_tiles(ctx):
 
 @hookimpl
 def kiosk_screens(ctx):
-    from kiosk.types import ScreenSpec
+    from kiosk.api import ScreenSpec
 
     def factory(builder: str):
         def build(shell):

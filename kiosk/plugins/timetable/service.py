@@ -21,8 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.clock import utcnow
-from kiosk.receipts import IssuedReceipt, find_receipt
+from kiosk.api import utcnow, IssuedReceipt, find_receipt
 
 from .models import Attendance, Course, MakeupDay, Room, SessionChange, Signup, Slot, Teacher, Term
 from .schedule import WEEKDAYS_EN, WEEKDAYS_ZH, Occurrence, course_occurrences, occurrences, overlaps, week_bounds
@@ -45,9 +44,7 @@ class TimetableError(Exception):
 # -- phone numbers (the one personal datum) ----------------------------------------------------------
 def normalize_phone(raw: str) -> str:
     """The one stored form (kiosk.phone: 13812341234 or 0538-6201234), or a TimetableError in both languages."""
-    from kiosk.i18n import translator
-    from kiosk.phone import PhoneError
-    from kiosk.phone import normalize_phone as _normalize
+    from kiosk.api import translator, PhoneError, normalize_phone as _normalize
 
     try:
         return _normalize(raw)
@@ -57,7 +54,7 @@ def normalize_phone(raw: str) -> str:
 
 def mask_phone(phone: str | None) -> str:
     """138****5678: enough for staff to tell people apart on a list, not enough to call."""
-    from kiosk.phone import mask_phone as _mask
+    from kiosk.api import mask_phone as _mask
 
     return _mask(phone) if phone else "—"
 

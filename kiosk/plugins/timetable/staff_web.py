@@ -14,12 +14,10 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 
-from kiosk import audit
-from kiosk.clock import DateOutOfRange, parse_day
-from kiosk.spreadsheet import csv_text
-from kiosk.web.openapi import PathId
-from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_staff
-from kiosk.web.templating import link as _url, page, request_lang, text_for as t
+from kiosk.api import audit, DateOutOfRange, parse_day, csv_text
+from kiosk.api.web import (
+    PathId, StaffIdentity, client_ip, csrf_input, require_staff, link as _url, page, request_lang, text_for as t,
+)
 
 from . import service
 from .models import Course, MakeupDay, Room, Slot, Teacher, Term

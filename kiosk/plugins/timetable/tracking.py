@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from kiosk.types import TrackingView
+from kiosk.api import TrackingView
 
 from .models import Course
 from .schedule import WEEKDAYS_EN, WEEKDAYS_ZH, course_occurrences

@@ -16,12 +16,11 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 
-from kiosk.clock import DateOutOfRange
-from kiosk.web.apikeys import error_response
-from kiosk.web.openapi import PathId
-from kiosk.web.auth import csrf_input
-from kiosk.web.templating import link as _url, page, request_lang, text_for as t
-from kiosk.web.tracking import TOKEN_HEADERS, limit_lookups
+from kiosk.api import DateOutOfRange
+from kiosk.api.web import (
+    error_response, PathId, csrf_input, link as _url, page, request_lang, text_for as t, TOKEN_HEADERS,
+    limit_lookups,
+)
 
 from . import ics, service
 from .models import Course, Term

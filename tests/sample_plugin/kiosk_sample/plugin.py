@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kiosk import hookimpl
-from kiosk.types import PluginInfo, ScreenSpec, Tile, TrackingView
+from kiosk.api import hookimpl, PluginInfo, ScreenSpec, Tile, TrackingView
 
 NAME = "sample"
 
@@ -30,7 +29,7 @@ def build_screen(shell):
     from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.screenmanager import Screen
 
-    from kiosk.screens.widgets import Heading, KioskButton
+    from kiosk.api.screens import Heading, KioskButton
 
     screen = Screen()
     box = BoxLayout(orientation="vertical", padding=shell.theme.pad, spacing=shell.theme.gap)
@@ -39,7 +38,7 @@ def build_screen(shell):
     def issue(*_args):
         from sqlalchemy import func, select
 
-        from kiosk.models import Receipt
+        from kiosk.api import Receipt
 
         with shell.ctx.sessions() as session:
             count = session.scalar(select(func.count()).select_from(Receipt).where(Receipt.plugin == NAME)) or 0
