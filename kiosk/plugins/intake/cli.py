@@ -10,6 +10,8 @@ from datetime import date, timedelta
 
 import click
 
+from kiosk.api import KioskContext
+
 from .validation import CHANNELS
 
 
@@ -40,7 +42,7 @@ def _date(value: str | None, name: str) -> date | None:
         raise UserError(f"{name}: {value!r} is not a date like 2026-12-01") from None
 
 
-def card_json(ctx, c, timeline: bool = False) -> dict:
+def card_json(ctx: KioskContext, c, timeline: bool = False) -> dict:
     from kiosk.api import mask_phone
 
     from . import workflow

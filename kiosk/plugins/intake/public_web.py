@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from markupsafe import Markup
 
 from kiosk.api.web import client_ip, csrf_input, FailureLock, link as _url, page, text_for as t, limit_lookups
+from kiosk.api import KioskContext
 
 from . import public, service, workflow
 from .tracking import rating_form
@@ -21,7 +22,7 @@ LOOKUP_FAILURES = 5
 LOOKUP_LOCK_SECONDS = 15 * 60
 
 
-def build_router(ctx) -> APIRouter:
+def build_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
     lookups = FailureLock(ctx, "case-lookup", LOOKUP_FAILURES, LOOKUP_LOCK_SECONDS)  # in the database: shared by all workers
 

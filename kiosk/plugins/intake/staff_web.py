@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
-from kiosk.api import parse_day, mask_phone
+from kiosk.api import KioskContext, parse_day, mask_phone
 from kiosk.api.web import (
     StaffIdentity, client_ip, csrf_input, require_admin, require_staff, form_body, link as _url, page, text_for as t,
 )
@@ -28,7 +28,7 @@ NEW_CASE_FIELDS = ("channel", "category", "problem", "building", "unit", "flat",
 ACTION_FIELDS = ("kind", "team", "due", "days", "note", "summary", "response", "into", "level", "comment")
 
 
-def build_router(ctx) -> APIRouter:
+def build_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
 
     def _nav(request: Request) -> Markup:

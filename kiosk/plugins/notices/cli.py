@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from kiosk.api import KioskContext
+
 from . import boards
 from .service import NoticeError
 
@@ -28,7 +30,7 @@ def _who(state, by: str | None, approval: bool = False) -> str:
     return staff_by(state, by, approval=approval)
 
 
-def notice_json(ctx, notice) -> dict:
+def notice_json(ctx: KioskContext, notice) -> dict:
     from . import service
 
     tz = ctx.settings.tz
@@ -55,7 +57,7 @@ def _read_body(body: str | None, body_file: str | None, required: bool) -> str |
     return body
 
 
-def _image(ctx, notice_id: int, path: str, by: str) -> None:
+def _image(ctx: KioskContext, notice_id: int, path: str, by: str) -> None:
     from .images import set_image
 
     try:

@@ -30,6 +30,8 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
+from kiosk.api import KioskContext
+
 from . import boards, entries, markup, paging, takeaway
 from .images import image_of
 from .service import NoticeError
@@ -60,7 +62,7 @@ def _drawable(regular: str, bold: str) -> frozenset[int]:
     return chars or frozenset()
 
 
-def glyph_filter(ctx):
+def glyph_filter(ctx: KioskContext):
     """``keep(ch)`` for :func:`markup.kivy_rows`: drops what the font would draw as an empty box (emoji)."""
     from kiosk.api import FontMissing, find_faces
 
@@ -376,7 +378,7 @@ class NoticeTakeawayScreen(Screen):
         self.ids.qr.data = ""
 
 
-def _example(ctx):
+def _example(ctx: KioskContext):
     from datetime import timezone
 
     from kiosk.api import Receipt, IssuedReceipt, layout_for

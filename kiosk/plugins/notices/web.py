@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, Response
 from markupsafe import Markup
 
 from kiosk.api.web import PathId, link as url, text_for as t, message, page, request_lang
+from kiosk.api import KioskContext
 
 from . import boards, entries, feed, markup
 from .entries import Entry
@@ -65,7 +66,7 @@ def article(request: Request, entry: Entry) -> Markup:
     return out
 
 
-def build_router(ctx) -> APIRouter:
+def build_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
 
     @router.get("/notices/static/notices.css", include_in_schema=False)

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from kiosk.api import KioskContext
+
 from .service import OUTCOMES, QueueError
 
 
@@ -26,7 +28,7 @@ def _who() -> str:
     return who()
 
 
-def _hall(ctx, hall: str | None) -> str | None:
+def _hall(ctx: KioskContext, hall: str | None) -> str | None:
     """``--hall CODE`` checked against the halls that exist (None: every hall)."""
     from kiosk.api.cli import UserError
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Header, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from kiosk.api import KeyInfo
+from kiosk.api import KioskContext, KeyInfo
 from kiosk.api.web import ERROR_RESPONSES, ApiError, require_scope, PathId
 
 from . import answers, service
@@ -65,7 +65,7 @@ def _run(fn, *args, **kwargs):
         raise ApiError(STATUS.get(exc.code, 409), exc.code, exc.zh, exc.en) from None
 
 
-def build_api_router(ctx) -> APIRouter:
+def build_api_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["queue API"], responses=ERROR_RESPONSES)
     tickets = require_scope("tickets")
     counter_scope = require_scope("counter")
