@@ -31,7 +31,7 @@ def kiosk_plugin_info() -> PluginInfo:
 
 @hookspec
 def kiosk_models() -> list[type]:
-    """The SQLAlchemy model classes (on :class:`kiosk.db.Base`) this plugin owns.
+    """The SQLAlchemy model classes (on :class:`kiosk.api.storage.Base`) this plugin owns.
 
     Importing them registers their tables on the shared metadata; returning them documents ownership.
     """
@@ -107,7 +107,7 @@ def kiosk_tracking_view(ctx: KioskContext, receipt: Receipt, lang: str, token: s
 def kiosk_web_routes(ctx: KioskContext) -> list[Any]:
     """Starlette/FastAPI routers or routes this plugin serves (public pages and staff pages).
 
-    Staff pages depend on :func:`kiosk.web.auth.require_staff` (or ``require_admin``) themselves.
+    Staff pages depend on :func:`kiosk.api.web.require_staff` (or ``require_admin``) themselves.
     """
 
 

@@ -19,7 +19,7 @@ screen whose layout needs the whole window (a big keypad that would otherwise sc
 attribute ``help_band = False``.
 
 Widgets with the elderly-first defaults (sizes and colours from the theme) are in
-:mod:`kiosk.screens.widgets`: ``KioskLabel``, ``Heading``, ``KioskButton``, ``SecondaryButton``,
+:mod:`kiosk.api.screens` (from :mod:`kiosk.screens.widgets`): ``KioskLabel``, ``Heading``, ``KioskButton``, ``SecondaryButton``,
 ``KioskInput``; in .kv rules, ``app.theme`` gives sizes and colours and ``app.tr`` the shell's messages.
 Form widgets for residents who cannot type well: ``PhonePad`` (:mod:`kiosk.screens.phonepad`),
 ``HanziKeyboard`` (:mod:`kiosk.screens.hanzi_keyboard`), ``SurnamePicker`` (:mod:`kiosk.screens.surname`).
@@ -28,7 +28,7 @@ Example (inside the plugin; Kivy is imported only when the factory runs)::
 
     def build_screen(shell):
         from kivy.uix.screenmanager import Screen
-        from kiosk.screens.widgets import KioskButton
+        from kiosk.api.screens import KioskButton
 
         screen = Screen()
         screen.add_widget(KioskButton(text=shell.text("取号", "Take a number"), on_release=lambda *_: take(shell)))
