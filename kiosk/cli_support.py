@@ -24,7 +24,6 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
-
 @dataclass
 class CliState:
     """What sub-commands share; the context (database, migrations) is built on first use only."""
