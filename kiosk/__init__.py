@@ -1,8 +1,8 @@
 """kiosk: the self-service lobby terminal of a community service center.
 
-Plugin authors import :data:`hookimpl` from here to mark their hook implementations::
+Plugin authors import :data:`hookimpl` (and everything else of the core they use) from :mod:`kiosk.api`::
 
-    from kiosk import hookimpl
+    from kiosk.api import hookimpl
 
     @hookimpl
     def kiosk_plugin_info():

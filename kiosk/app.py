@@ -12,13 +12,11 @@ from __future__ import annotations
 import importlib
 import logging
 import time
-from pathlib import Path
 
 from kivy.app import App
 from kivy.base import ExceptionManager
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
@@ -33,6 +31,7 @@ from kiosk.screens.assist import AssistBar, HelpOverlay
 from kiosk.screens.dbwatch import DatabaseWatch
 from kiosk.screens.errors import UiErrors
 from kiosk.screens.idle import IdleMonitor
+from kiosk.screens.kv import SCREENS_DIR, load_kv  # noqa: F401 (SCREENS_DIR re-exported)
 from kiosk.screens.overlays import ErrorOverlay, IdlePrompt, Notice
 from kiosk.screens.readaloud import ReadAloud
 from kiosk.screens.registry import PluginScreens
@@ -40,7 +39,6 @@ from kiosk.theme import COLORS, Theme, rgba
 
 log = logging.getLogger(__name__)
 
-SCREENS_DIR = Path(__file__).with_name("screens")
 #: The shell's own screens, imported and built on first use (only home is needed for the first frame).
 CORE_SCREENS = {
     "home": "kiosk.screens.home:HomeScreen",
@@ -50,15 +48,6 @@ CORE_SCREENS = {
 }
 PAUSED = N_("This service is paused. Please ask at the front desk.")
 STILL_THERE = N_("Do you need more time? Please touch the screen.")
-_kv_loaded: set[str] = set()
-
-
-def load_kv(*names: str) -> None:
-    """Load .kv files of the shell once per process (Kivy keeps rules globally)."""
-    for name in names:
-        if name not in _kv_loaded:
-            Builder.load_file(str(SCREENS_DIR / f"{name}.kv"))
-            _kv_loaded.add(name)
 
 
 def _lay_out_now(root) -> None:
@@ -275,8 +264,9 @@ class KioskApp(App):
         self.screen("admin")
         self.sm.current = "admin"
 
-    def show_receipt(self, issued) -> None:
-        self.screen("receipt").show(issued)
+    def show_receipt(self, issued, printer=None) -> None:
+        """The receipt screen with ``issued``; ``printer`` (the Shell's ``print_receipt``) prints it."""
+        self.screen("receipt").show(issued, printer)
         self.sm.current = "receipt"
 
     def notify(self, message: str) -> None:

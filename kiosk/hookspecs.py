@@ -6,7 +6,7 @@ commands, its start-up work and its daily housekeeping.
 
 The host calls each plugin's implementation on its own (see :mod:`kiosk.pluginhost`), so an exception in
 one plugin is caught, logged with that plugin's name and recorded as its last error, and the other
-plugins and the host go on. Hooks that take ``ctx`` receive the :class:`kiosk.context.KioskContext`:
+plugins and the host go on. Hooks that take ``ctx`` receive the :class:`kiosk.api.KioskContext`:
 the small public API of the core (settings, database sessions, clock, working-day calendar, receipts).
 """
 
@@ -14,16 +14,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import click
 
 from kiosk import hookspec
-
-if TYPE_CHECKING:  # pragma: no cover
-    import click
-
-    from kiosk.context import KioskContext
-    from kiosk.models import Receipt
-    from kiosk.types import PluginInfo, PublicOutcome, ScreenSpec, StaffLink, Tile, TrackingView
+from kiosk.kiosk_context import KioskContext
+from kiosk.models import Receipt
+from kiosk.types import PluginInfo, PublicOutcome, ScreenSpec, StaffLink, Tile, TrackingView
 
 
 @hookspec
@@ -33,7 +31,7 @@ def kiosk_plugin_info() -> PluginInfo:
 
 @hookspec
 def kiosk_models() -> list[type]:
-    """The SQLAlchemy model classes (on :class:`kiosk.db.Base`) this plugin owns.
+    """The SQLAlchemy model classes (on :class:`kiosk.api.storage.Base`) this plugin owns.
 
     Importing them registers their tables on the shared metadata; returning them documents ownership.
     """
@@ -109,7 +107,7 @@ def kiosk_tracking_view(ctx: KioskContext, receipt: Receipt, lang: str, token: s
 def kiosk_web_routes(ctx: KioskContext) -> list[Any]:
     """Starlette/FastAPI routers or routes this plugin serves (public pages and staff pages).
 
-    Staff pages depend on :func:`kiosk.web.auth.require_staff` (or ``require_admin``) themselves.
+    Staff pages depend on :func:`kiosk.api.web.require_staff` (or ``require_admin``) themselves.
     """
 
 

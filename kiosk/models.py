@@ -1,4 +1,4 @@
-"""The core's tables. Plugins define theirs on :class:`kiosk.db.Base` in their own modules."""
+"""The core's tables. Plugins define theirs on :class:`kiosk.api.storage.Base` in their own modules."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ class ChecksFailed(click.ClickException):
 
 
 def register(cli: click.Group) -> None:
-    from kiosk.cli import CliState, UserError, emit
+    from kiosk.cli_support import CliState, UserError, emit
 
     # -- doctor ----------------------------------------------------------------------------------
     @cli.command("doctor")
@@ -114,7 +114,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def help_done(state: CliState, request_id: int, as_json: bool) -> None:
         """Mark help request ID as handled (staff went to the terminal)."""
-        from kiosk.cli import _who
+        from kiosk.cli_support import _who
         from kiosk.helpdesk import UnknownHelpRequest, mark_done
 
         try:

@@ -16,7 +16,7 @@ def _rows_line(table: dict) -> str:
 
 
 def register(cli: click.Group) -> None:
-    from kiosk.cli import CliState, UserError, _who, emit
+    from kiosk.cli_support import CliState, UserError, _who, emit
 
     def number_of(raw: str) -> str:
         from kiosk.i18n import translator

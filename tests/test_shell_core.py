@@ -19,7 +19,7 @@ from kiosk.theme import COLORS, MIN_CONTRAST, PAIRS, Theme, contrast, readable_o
 KIVY_FREE = [
     "kiosk.context", "kiosk.receipts", "kiosk.seasons", "kiosk.printing", "kiosk.config", "kiosk.cli",
     "kiosk.pinlock", "kiosk.theme", "kiosk.screens.text", "kiosk.screens.idle", "kiosk.screens.api",
-    "kiosk.shell_cli", "kiosk.bootstrap", "kiosk.web.app",
+    "kiosk.shell_cli", "kiosk.bootstrap", "kiosk.web.app", "kiosk.api", "kiosk.api.storage", "kiosk.api.web", "kiosk.api.cli",
 ]
 
 

@@ -19,7 +19,7 @@ screen whose layout needs the whole window (a big keypad that would otherwise sc
 attribute ``help_band = False``.
 
 Widgets with the elderly-first defaults (sizes and colours from the theme) are in
-:mod:`kiosk.screens.widgets`: ``KioskLabel``, ``Heading``, ``KioskButton``, ``SecondaryButton``,
+:mod:`kiosk.api.screens` (from :mod:`kiosk.screens.widgets`): ``KioskLabel``, ``Heading``, ``KioskButton``, ``SecondaryButton``,
 ``KioskInput``; in .kv rules, ``app.theme`` gives sizes and colours and ``app.tr`` the shell's messages.
 Form widgets for residents who cannot type well: ``PhonePad`` (:mod:`kiosk.screens.phonepad`),
 ``HanziKeyboard`` (:mod:`kiosk.screens.hanzi_keyboard`), ``SurnamePicker`` (:mod:`kiosk.screens.surname`).
@@ -28,7 +28,7 @@ Example (inside the plugin; Kivy is imported only when the factory runs)::
 
     def build_screen(shell):
         from kivy.uix.screenmanager import Screen
-        from kiosk.screens.widgets import KioskButton
+        from kiosk.api.screens import KioskButton
 
         screen = Screen()
         screen.add_widget(KioskButton(text=shell.text("取号", "Take a number"), on_release=lambda *_: take(shell)))
@@ -42,14 +42,12 @@ Example (inside the plugin; Kivy is imported only when the factory runs)::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from kiosk.kiosk_context import KioskContext
+from kiosk.receipts import IssuedReceipt, SlipLayout
 from kiosk.screens.text import pick
-
-if TYPE_CHECKING:  # pragma: no cover
-    from kiosk.context import KioskContext
-    from kiosk.receipts import IssuedReceipt
-    from kiosk.theme import Theme
+from kiosk.theme import Theme
 
 
 class Shell:
@@ -81,8 +79,12 @@ class Shell:
         return pick(self.lang, zh, en)
 
     def show_receipt(self, issued: IssuedReceipt) -> None:
-        """Show the slip on the receipt screen and print it in the background."""
-        self._app.show_receipt(issued)
+        """Show the slip on the receipt screen and print it in the background (with :meth:`print_receipt`)."""
+        self._app.show_receipt(issued, self.print_receipt)
+
+    def print_receipt(self, receipt_id: int, layout: SlipLayout):
+        """Print a slip and record the outcome on its receipt (blocking: the receipt screen calls it in a thread)."""
+        return self.ctx.print_receipt(receipt_id, layout)
 
     def go_home(self) -> None:
         """Back to the home screen; the plugin's screens are reset."""

@@ -45,7 +45,7 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Obje
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk import ime
-from kiosk.app import load_kv
+from kiosk.screens.kv import load_kv
 from kiosk.i18n import N_
 from kiosk.screens.widgets import KioskButton, KioskLabel, SecondaryButton
 

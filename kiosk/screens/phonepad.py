@@ -31,7 +31,7 @@ from kivy.app import App
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.app import load_kv
+from kiosk.screens.kv import load_kv
 from kiosk.i18n import N_
 from kiosk.phone import LOCAL_AREA_CODE, PhoneError, group_digits, parse_phone
 from kiosk.screens import widgets  # noqa: F401 - the rules of KioskButton & co. are used by phonepad.kv

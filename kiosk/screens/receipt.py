@@ -8,7 +8,6 @@ the status line follows the printer. When the printer fails, the QR on the scree
 
 from __future__ import annotations
 
-from kivy.app import App
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import Screen
 
@@ -42,8 +41,13 @@ class ReceiptScreen(Screen):
         super().__init__(**kwargs)
         self._job: object | None = None
 
-    def show(self, issued, print_it: bool = True, status: str = "printing") -> None:
-        """Fill the slip from ``issued`` (a :class:`kiosk.receipts.IssuedReceipt`) and start printing."""
+    def show(self, issued, printer=None, status: str = "printing") -> None:
+        """Fill the slip from ``issued`` (a :class:`kiosk.receipts.IssuedReceipt`) and print it with ``printer``.
+
+        ``printer(receipt_id, layout)`` is the Shell's :meth:`~kiosk.screens.api.Shell.print_receipt` (it runs
+        in a background thread); without one the slip is only shown. The screen does not look for the running
+        app: what prints is handed to it.
+        """
         layout = issued.layout
         self.center = layout.center
         self.slip_title = layout.title
@@ -55,12 +59,11 @@ class ReceiptScreen(Screen):
         self.ids.qr.data = layout.url
         self.status = status
         job = self._job = object()
-        if not print_it:
+        if printer is None:
             return
-        ctx = App.get_running_app().ctx
         receipt_id = issued.receipt.id
         background.run(
-            lambda: ctx.print_receipt(receipt_id, layout),
+            lambda: printer(receipt_id, layout),
             lambda result, error: self._printed(job, result, error),
             name="kiosk-print",
         )

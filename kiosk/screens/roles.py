@@ -13,10 +13,11 @@ from kivy.base import ExceptionManager
 from kivy.core.window import Window
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.app import KioskApp, load_kv
+from kiosk.app import KioskApp
 from kiosk.bootstrap import register_fonts
 from kiosk.screens.api import Shell
 from kiosk.screens.errors import UiErrors
+from kiosk.screens.kv import load_kv
 from kiosk.screens.registry import PluginScreens
 from kiosk.theme import COLORS, rgba
 from kiosk.types import ScreenSpec
@@ -57,7 +58,7 @@ class RoleApp(KioskApp):
     def go_home(self) -> None:  # an unattended screen has no home: stay where it is
         pass
 
-    def show_receipt(self, issued) -> None:
+    def show_receipt(self, issued, printer=None) -> None:
         log.warning("role %s cannot show receipts", self.role)
 
     def recover(self, exc: BaseException) -> None:

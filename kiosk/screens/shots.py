@@ -48,7 +48,7 @@ def show(app, name: str) -> None:
     if name == "home":
         app.go_home()
     elif name == "receipt":
-        app.screen("receipt").show(example_receipt(app.ctx, app.tr), print_it=False, status="printed")
+        app.screen("receipt").show(example_receipt(app.ctx, app.tr), status="printed")
         app.sm.current = "receipt"
     elif name == "pin":
         app.open_pin()

@@ -30,7 +30,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.app import load_kv
+from kiosk.screens.kv import load_kv
 from kiosk.i18n import N_
 from kiosk.screens import hanzi_keyboard  # noqa: F401 - its rules are used in surname.kv
 from kiosk.screens.overlays import Overlay

@@ -20,83 +20,30 @@ from __future__ import annotations
 import hmac
 import logging
 import re
-import secrets
-import time
-from dataclasses import dataclass
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
-from markupsafe import Markup
-from sqlalchemy import select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk import audit
-from kiosk.models import StaffUser
 from kiosk.staff import authenticate, end_sessions, is_demo_password
 from kiosk.staff import find as find_user
+from kiosk.web.session import (  # noqa: F401 (re-exported: routes and plugins import them from here)
+    _MUST_CHANGE_ALLOWED, CSRF_FIELD, CSRF_HEADER, PASSWORD_PAGE, SESSION_COOKIE, SESSION_MAX_AGE, LoginRequired,
+    NotAllowed, PasswordChangeRequired, StaffIdentity, _identity, _number, client_ip, csrf_input, csrf_token,
+    current_user, log_in, require_admin, require_staff,
+)
 from kiosk.web.templating import gettext_for, lang_url, message, render, request_lang
 
 log = logging.getLogger(__name__)
 
-SESSION_COOKIE = "kiosk_session"
-SESSION_MAX_AGE = 12 * 3600
-CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_FORM_BYTES = 1_000_000
 #: How much of a mistyped username the audit log keeps (someone may type their password there).
 USERNAME_SHOWN = 32
 
 router = APIRouter()
-
-
-@dataclass(frozen=True)
-class StaffIdentity:
-    """The logged-in staff member, as routes see them."""
-
-    username: str
-    role: str
-    display_name: str
-    must_change: bool = False
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-
-class LoginRequired(Exception):
-    """Raised by :func:`require_staff`; the app answers with a redirect to the login page (or 401 JSON)."""
-
-
-class PasswordChangeRequired(Exception):
-    """Raised by :func:`require_staff` while the user must still replace a demo or reset password."""
-
-
-class NotAllowed(Exception):
-    """Raised by :func:`require_admin` for a logged-in non-admin; the app answers 403."""
-
-
-def client_ip(request: Request) -> str:
-    """The client's address; X-Forwarded-For counts only from ``[web] trusted_proxies`` (kiosk.web.clientaddr)."""
-    from kiosk.web.clientaddr import request_address
-
-    return request_address(request)
-
-
-# -- CSRF ------------------------------------------------------------------------------------------
-def csrf_token(request: Request) -> str:
-    """The session's CSRF token, created on first use (this also starts an anonymous session)."""
-    token = request.session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
-    return token
-
-
-def csrf_input(request: Request) -> Markup:
-    """The hidden form field every POST form must contain."""
-    return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, csrf_token(request))
 
 
 CSRF_EXEMPT = ("/api/", "/open311/")
@@ -173,63 +120,6 @@ def _replayer(body: bytes) -> Receive:
         return {"type": "http.disconnect"}
 
     return receive
-
-
-# -- sessions and roles ------------------------------------------------------------------------------
-PASSWORD_PAGE = "/staff/password"
-#: What a user who must change their password may still open.
-_MUST_CHANGE_ALLOWED = (PASSWORD_PAGE, "/staff/logout")
-
-
-def log_in(request: Request, user: StaffUser) -> None:
-    """Start a fresh session (new CSRF token: nothing from before the login carries over)."""
-    request.session.clear()
-    request.session["staff"] = {"u": user.username, "at": int(time.time()), "g": int(user.session_gen or 0)}
-    request.session["csrf"] = secrets.token_urlsafe(32)
-    request.state.staff_user = _identity(user)
-
-
-def _identity(row: StaffUser) -> StaffIdentity:
-    return StaffIdentity(row.username, row.role, row.display_name or row.username, bool(row.must_change_password))
-
-
-def current_user(request: Request) -> StaffIdentity | None:
-    """The logged-in staff member, or None (checked against the database once per request)."""
-    if hasattr(request.state, "staff_user"):
-        return request.state.staff_user
-    user = None
-    data = request.session.get("staff") if "session" in request.scope else None
-    if isinstance(data, dict) and 0 <= time.time() - _number(data.get("at")) < SESSION_MAX_AGE:
-        with request.app.state.ctx.sessions() as session:
-            row = session.scalar(select(StaffUser).where(StaffUser.username == str(data.get("u"))))
-            if row is not None and row.active and _number(data.get("g"), -1) == (row.session_gen or 0):
-                user = _identity(row)
-    request.state.staff_user = user
-    return user
-
-
-def _number(value, default: float = 0) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def require_staff(request: Request) -> StaffIdentity:
-    """FastAPI dependency: any logged-in staff member (admins included) who need not change their password."""
-    user = current_user(request)
-    if user is None:
-        raise LoginRequired()
-    if user.must_change and request.url.path not in _MUST_CHANGE_ALLOWED:
-        raise PasswordChangeRequired()
-    return user
-
-
-def require_admin(user: StaffIdentity = Depends(require_staff)) -> StaffIdentity:
-    """FastAPI dependency: a logged-in administrator."""
-    if not user.is_admin:
-        raise NotAllowed()
-    return user
 
 
 def login_redirect(request: Request) -> RedirectResponse:

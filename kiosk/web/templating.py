@@ -80,7 +80,7 @@ def switch_url(request: Request) -> str:
 
 def base_context(request: Request) -> dict[str, Any]:
     """What every template may use."""
-    from kiosk.web.auth import csrf_input, current_user  # auth renders templates too
+    from kiosk.web.session import csrf_input, current_user
 
     lang = request_lang(request)
     settings = request.app.state.ctx.settings

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk import hookimpl
-from kiosk.types import PluginInfo
+from kiosk.api import KioskContext, hookimpl, PluginInfo
 
 from . import models  # noqa: F401 - registers the tables on the shared metadata
 from .service import PLUGIN  # noqa: F401 - the plugin's name, for importers
@@ -54,14 +53,14 @@ def kiosk_cli_commands(cli):
 
 
 @hookimpl
-def kiosk_demo_data(ctx):
+def kiosk_demo_data(ctx: KioskContext):
     from .demo import load
 
     load(ctx)
 
 
 @hookimpl
-def kiosk_daily_tick(ctx, today):
+def kiosk_daily_tick(ctx: KioskContext, today):
     from . import upkeep
 
     upkeep.grade_cases(ctx, today)
@@ -70,16 +69,16 @@ def kiosk_daily_tick(ctx, today):
 
 
 @hookimpl
-def kiosk_home_tiles(ctx):
-    from kiosk.types import Tile
+def kiosk_home_tiles(ctx: KioskContext):
+    from kiosk.api import Tile
 
     return [Tile(id="intake", title="民生诉求", title_en="Report a problem", hint="报修、求助、提建议，扫码查进度",
                  hint_en="Repairs, help, suggestions", screen="intake.categories", icon="诉", color="#8E3B12", order=30)]
 
 
 @hookimpl
-def kiosk_screens(ctx):
-    from kiosk.types import ScreenSpec
+def kiosk_screens(ctx: KioskContext):
+    from kiosk.api import ScreenSpec
 
     from .screen_names import ALL
 
@@ -95,29 +94,29 @@ def kiosk_screens(ctx):
 
 
 @hookimpl
-def kiosk_screenshots(ctx):
+def kiosk_screenshots(ctx: KioskContext):
     from .screen_names import ALL
 
     return list(ALL)
 
 
 @hookimpl
-def kiosk_public_outcomes(ctx, lang):
+def kiosk_public_outcomes(ctx: KioskContext, lang):
     from .public import outcomes
 
     return outcomes(ctx, lang)
 
 
 @hookimpl
-def kiosk_web_routes(ctx):
+def kiosk_web_routes(ctx: KioskContext):
     from . import open311, public_web, staff_web
 
     return [public_web.build_router(ctx), staff_web.build_router(ctx), open311.build_router(ctx)]
 
 
 @hookimpl
-def kiosk_staff_links(ctx):
-    from kiosk.types import StaffLink
+def kiosk_staff_links(ctx: KioskContext):
+    from kiosk.api import StaffLink
 
     return [StaffLink(title="民生诉求", title_en="Requests", path="/staff/cases"),
             StaffLink(title="督办", title_en="Supervision", path="/staff/cases/supervision"),
@@ -125,7 +124,7 @@ def kiosk_staff_links(ctx):
 
 
 @hookimpl
-def kiosk_tracking_view(ctx, receipt, lang, token):
+def kiosk_tracking_view(ctx: KioskContext, receipt, lang, token):
     from .tracking import tracking_view
 
     return tracking_view(ctx, receipt, lang, token)

@@ -10,11 +10,13 @@ from datetime import date, timedelta
 
 import click
 
+from kiosk.api import KioskContext
+
 from .validation import CHANNELS
 
 
 def _fail(exc: Exception) -> None:
-    from kiosk.cli import UserError
+    from kiosk.api.cli import UserError
 
     from .service import Invalid, NotFound
     from .workflow import Refused
@@ -29,8 +31,8 @@ def _fail(exc: Exception) -> None:
 def _date(value: str | None, name: str) -> date | None:
     if not value:
         return None
-    from kiosk.cli import UserError
-    from kiosk.clock import DateOutOfRange, parse_day
+    from kiosk.api.cli import UserError
+    from kiosk.api import DateOutOfRange, parse_day
 
     try:
         return parse_day(value)
@@ -40,8 +42,8 @@ def _date(value: str | None, name: str) -> date | None:
         raise UserError(f"{name}: {value!r} is not a date like 2026-12-01") from None
 
 
-def card_json(ctx, c, timeline: bool = False) -> dict:
-    from kiosk.phone import mask_phone
+def card_json(ctx: KioskContext, c, timeline: bool = False) -> dict:
+    from kiosk.api import mask_phone
 
     from . import workflow
 
@@ -136,7 +138,7 @@ def register(cli: click.Group) -> None:
         from . import workflow
 
         if state_ and state_ not in workflow.STATES:
-            from kiosk.cli import UserError
+            from kiosk.api.cli import UserError
 
             raise UserError(f"state: unknown state {state_!r} (one of {', '.join(workflow.STATES)})")
         rows = [card_json(state.ctx, c) for c in service.list_cases(state.ctx, state=state_, overdue=overdue, team=team, category=category)]
@@ -204,7 +206,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def reprint_cmd(state, case_no):
         """Print a case's slip again on the configured printer (a new QR; the old one keeps working)."""
-        from kiosk.cli import UserError
+        from kiosk.api.cli import UserError
 
         try:
             result = service.reprint(state.ctx, case_no)
@@ -297,8 +299,8 @@ def register(cli: click.Group) -> None:
         """Create an Open311 API key for POST requests.json (printed once; only its hash is kept).
 
         The same as ``kiosk api-key create NAME --scope open311``: list and revoke keys with ``kiosk api-key``."""
-        from kiosk.apikeys import ApiKeyError
-        from kiosk.cli import UserError
+        from kiosk.api import ApiKeyError
+        from kiosk.api.cli import UserError
 
         from .open311 import create_api_key
 
@@ -309,6 +311,6 @@ def register(cli: click.Group) -> None:
 
 
 def _who() -> str:
-    from kiosk.cli import _who as who
+    from kiosk.api.cli import who
 
     return who()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kiosk.workdays import WorkCalendar
+from kiosk.api import WorkCalendar
 
 LONG_OVERDUE_DAYS = 5
 MAX_EXTENSION_DAYS = 10

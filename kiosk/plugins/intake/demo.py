@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from kiosk.models import Receipt
+from kiosk.api import KioskContext, Receipt
 
 from . import deadlines, service, upkeep
 
@@ -38,12 +38,12 @@ CASES = [
 ]
 
 
-def load(ctx) -> None:
+def load(ctx: KioskContext) -> None:
     load_places(ctx)
     load_cases(ctx)
 
 
-def load_places(ctx) -> None:
+def load_places(ctx: KioskContext) -> None:
     """The six teams and the 39 buildings (when no team exists yet)."""
     with ctx.transaction() as s:
         if s.scalar(select(func.count()).select_from(Team)) == 0:
@@ -58,7 +58,7 @@ def load_places(ctx) -> None:
                     number += 1
 
 
-def load_cases(ctx) -> None:
+def load_cases(ctx: KioskContext) -> None:
     """A dozen cases at every stage (when there is no case yet)."""
     with ctx.sessions() as s:
         if s.scalar(select(func.count()).select_from(Case)) > 0:
@@ -82,7 +82,7 @@ def load_cases(ctx) -> None:
     upkeep.grade_cases(ctx, ctx.today())
 
 
-def _backdate(ctx, case_id: int, days: int) -> None:
+def _backdate(ctx: KioskContext, case_id: int, days: int) -> None:
     """Move a demo case ``days`` back: filing day, due date and every timeline row, spread over the days."""
     with ctx.transaction() as s:
         case = s.get(Case, case_id)

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kiosk.clock import utcnow
-from kiosk.db import Base, UTCDateTime
+from kiosk.api import utcnow
+from kiosk.api.storage import Base, UTCDateTime
 
 
 class Team(Base):

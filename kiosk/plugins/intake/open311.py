@@ -15,10 +15,8 @@ from datetime import datetime, timedelta, timezone
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from kiosk import apikeys
-from kiosk.clock import FIRST_YEAR, LAST_YEAR, DateOutOfRange, parse_time
-from kiosk.web.openapi import form_body
-from kiosk.web.tracking import RateLimited, limit_lookups
+from kiosk.api import KioskContext, apikeys, FIRST_YEAR, LAST_YEAR, DateOutOfRange, parse_time
+from kiosk.api.web import form_body, RateLimited, limit_lookups
 
 from . import catalog, public, service, workflow
 from .models import Case
@@ -28,12 +26,12 @@ PREFIX = "/open311/v2"
 SCOPE = "open311"  # the API-key scope that may POST requests
 
 
-def create_api_key(ctx, name: str, by: str = "") -> str:
+def create_api_key(ctx: KioskContext, name: str, by: str = "") -> str:
     """A new key with the ``open311`` scope (``kiosk cases api-key``; the same as ``kiosk api-key create --scope open311``)."""
     return apikeys.create(ctx, name[:60], ["open311"], by=by, prefix="k311_")[1]
 
 
-def _key(ctx, key: str) -> apikeys.KeyInfo | None:
+def _key(ctx: KioskContext, key: str) -> apikeys.KeyInfo | None:
     found = apikeys.check(ctx, key)
     return found if found is not None and SCOPE in found.scopes else None
 
@@ -56,7 +54,7 @@ def _service(cat: catalog.Category) -> dict:
             "keywords": ",".join(p.zh for p in cat.problems), "group": "民生诉求"}
 
 
-def _public_request(ctx, p: public.PublicCase) -> dict:
+def _public_request(ctx: KioskContext, p: public.PublicCase) -> dict:
     return {"service_request_id": p.case_no, "status": public.open311_status(p.state), "status_notes": workflow.state_name(p.state),
             "service_name": p.category_name, "service_code": p.category, "description": p.summary, "agency_responsible": p.team,
             "service_notice": p.response, "requested_datetime": _iso(p.filed_at), "updated_datetime": _iso(p.published_at),
@@ -64,7 +62,7 @@ def _public_request(ctx, p: public.PublicCase) -> dict:
             "media_url": None}
 
 
-def _guarded(ctx, row: dict) -> dict:
+def _guarded(ctx: KioskContext, row: dict) -> dict:
     """The public guard once more on the way out: a text that holds personal data is dropped, never shown."""
     return {k: ("" if isinstance(v, str) and ctx.find_personal_data(v) else v) for k, v in row.items()}
 
@@ -77,7 +75,7 @@ def _status_only(c: service.CaseCard) -> dict:
             "requested_datetime": _iso(case.filed_at), "updated_datetime": _iso(updated), "expected_datetime": case.due_date.isoformat()}
 
 
-def _own_request(ctx, c: service.CaseCard) -> dict:
+def _own_request(ctx: KioskContext, c: service.CaseCard) -> dict:
     """A request as the key that filed it sees it: everything but the phone, the name and the flat."""
     case = c.case
     where = (c.building.name if c.building else case.building) + (f" {case.unit}单元" if case.unit else "")
@@ -88,7 +86,7 @@ def _own_request(ctx, c: service.CaseCard) -> dict:
         "long": None, "media_url": None}
 
 
-def build_router(ctx) -> APIRouter:
+def build_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter(prefix=PREFIX)
 
     @router.get("/services.json")

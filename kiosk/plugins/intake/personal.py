@@ -8,7 +8,7 @@ the case ended (:mod:`.upkeep`); the case itself (category, building, dates, sta
 
 from __future__ import annotations
 
-from kiosk.types import ERASED_AT, PersonalColumns, PersonalLink
+from kiosk.api import ERASED_AT, PersonalColumns, PersonalLink
 
 _CODE = "a code or state the software sets"
 _STAFF = "who acted: a staff account, a channel or a terminal"

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from kiosk.types import PublicOutcome
+from kiosk.api import KioskContext, PublicOutcome
 
 from . import catalog, service, workflow
 from .models import Building, Case, Team
@@ -43,7 +43,7 @@ class PublicCase:
     visibility: str
 
 
-def _public_text(ctx, case: Case, cat: catalog.Category, text: str) -> str:
+def _public_text(ctx: KioskContext, case: Case, cat: catalog.Category, text: str) -> str:
     """A staff-written text as the public may see it: dropped when it still trips the public guard or copies
     the resident's own words (written before the guard existed, or straight into the database)."""
     if not text or ctx.find_personal_data(text, **service.known_values(case)):
@@ -53,7 +53,7 @@ def _public_text(ctx, case: Case, cat: catalog.Category, text: str) -> str:
     return text
 
 
-def _project(ctx, case: Case, cats: dict[str, catalog.Category], buildings: dict[str, str], teams: dict[str, str]) -> PublicCase | None:
+def _project(ctx: KioskContext, case: Case, cats: dict[str, catalog.Category], buildings: dict[str, str], teams: dict[str, str]) -> PublicCase | None:
     cat = cats.get(case.category)
     if cat is None or cat.visibility == "private" or case.published_at is None or case.state not in PUBLIC_STATES:
         return None
@@ -67,7 +67,7 @@ def _project(ctx, case: Case, cats: dict[str, catalog.Category], buildings: dict
     )
 
 
-def published_cases(ctx, *, limit: int = 200, case_no: str | None = None, category: str | None = None,
+def published_cases(ctx: KioskContext, *, limit: int = 200, case_no: str | None = None, category: str | None = None,
                     start: datetime | None = None, end: datetime | None = None,
                     published_since: datetime | None = None) -> list[PublicCase]:
     with ctx.sessions() as s:
@@ -93,7 +93,7 @@ def published_cases(ctx, *, limit: int = 200, case_no: str | None = None, catego
     return out[:limit]
 
 
-def private_counts(ctx) -> list[tuple[catalog.Category, int]]:
+def private_counts(ctx: KioskContext) -> list[tuple[catalog.Category, int]]:
     """Resolved cases of private categories, as counts only (this calendar month)."""
     first = ctx.today().replace(day=1)
     private = [c for c in catalog.categories(ctx.settings) if c.visibility == "private"]
@@ -106,7 +106,7 @@ def private_counts(ctx) -> list[tuple[catalog.Category, int]]:
     return [(c, rows.get(c.code, 0)) for c in private if rows.get(c.code)]
 
 
-def outcomes(ctx, lang: str) -> list[PublicOutcome]:
+def outcomes(ctx: KioskContext, lang: str) -> list[PublicOutcome]:
     """The 公示反馈 entries for the notices plugin's board (through the kiosk_public_outcomes hook)."""
     en = lang == "en"
     out = []

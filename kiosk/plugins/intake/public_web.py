@@ -10,10 +10,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from markupsafe import Markup
 
-from kiosk.web.auth import client_ip, csrf_input
-from kiosk.web.ratelimit import FailureLock
-from kiosk.web.templating import link as _url, page, text_for as t
-from kiosk.web.tracking import limit_lookups
+from kiosk.api.web import client_ip, csrf_input, FailureLock, link as _url, page, text_for as t, limit_lookups
+from kiosk.api import KioskContext
 
 from . import public, service, workflow
 from .tracking import rating_form
@@ -24,7 +22,7 @@ LOOKUP_FAILURES = 5
 LOOKUP_LOCK_SECONDS = 15 * 60
 
 
-def build_router(ctx) -> APIRouter:
+def build_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
     lookups = FailureLock(ctx, "case-lookup", LOOKUP_FAILURES, LOOKUP_LOCK_SECONDS)  # in the database: shared by all workers
 
@@ -61,8 +59,7 @@ def build_router(ctx) -> APIRouter:
 
     @router.post("/cases/lookup", dependencies=[Depends(limit_lookups)])
     def lookup_submit(request: Request, case_no: str = Form(""), last4: str = Form("")):
-        from kiosk.models import Receipt
-        from kiosk.receipts import add_token
+        from kiosk.api import Receipt, add_token
 
         case_no = case_no.strip().upper()[:20]
         key = f"case:{case_no}"
@@ -87,7 +84,7 @@ def build_router(ctx) -> APIRouter:
         return RedirectResponse(_url(request, f"/t/{issued.token}"), status_code=303)
 
     def _case_of_token(token: str):
-        from kiosk.receipts import find_receipt
+        from kiosk.api import find_receipt
 
         with ctx.sessions() as s:
             r = find_receipt(s, token)

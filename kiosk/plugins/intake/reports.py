@@ -6,12 +6,14 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from kiosk.api import KioskContext
+
 from . import workflow
 from .models import Building, Case, CaseRating
 from .service import _sort_key, category_map
 
 
-def recurring(ctx, start: date, end: date, min_count: int = 1) -> list[dict]:
+def recurring(ctx: KioskContext, start: date, end: date, min_count: int = 1) -> list[dict]:
     """Cases per (category, building) filed in [start, end]: the agenda of the 党建协调会."""
     names = category_map(ctx)
     with ctx.sessions() as s:
@@ -25,7 +27,7 @@ def recurring(ctx, start: date, end: date, min_count: int = 1) -> list[dict]:
     return out
 
 
-def summary_stats(ctx, start: date, end: date) -> dict:
+def summary_stats(ctx: KioskContext, start: date, end: date) -> dict:
     """受理量, 按期办结率, 满意率, 重办率 … for [start, end] (by filing day)."""
     with ctx.sessions() as s:
         cases = list(s.scalars(select(Case).where(Case.filed_on >= start, Case.filed_on <= end, Case.state != "merged")))

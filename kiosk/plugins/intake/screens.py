@@ -28,8 +28,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk.phone import group_digits
-from kiosk.receipts import reissued
+from kiosk.api import group_digits, reissued
 
 from . import catalog, service
 from .validation import DESCRIPTION_MAX, Invalid
@@ -52,7 +51,7 @@ PHRASES = ("已经好几天了", "晚上很黑", "老人出行不便", "影响�
 def _load_kv() -> None:
     global _loaded
     if not _loaded:
-        from kiosk.screens import hanzi_keyboard, phonepad, surname  # noqa: F401 - the widgets' rules
+        from kiosk.api import screens as _screen_kit  # noqa: F401 (registers the shared widgets for the .kv rules)
 
         Builder.load_file(str(KV))
         _loaded = True

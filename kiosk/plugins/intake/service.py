@@ -15,10 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.clock import DateOutOfRange, usable, utcnow
-from kiosk.db import bump_counter
-from kiosk.receipts import IssuedReceipt, scoped_key
-from kiosk.security import seal_token, unseal_token
+from kiosk.api import KioskContext, DateOutOfRange, usable, utcnow, IssuedReceipt, scoped_key, seal_token, unseal_token
+from kiosk.api.storage import bump_counter
 
 from . import catalog, deadlines, workflow
 from .models import Building, Case, CaseEvent, CaseRating, DayCounter, Team
@@ -47,7 +45,7 @@ class IntakeSettings:
     max_extension_days: int = deadlines.MAX_EXTENSION_DAYS
 
     @classmethod
-    def of(cls, ctx) -> "IntakeSettings":
+    def of(cls, ctx: KioskContext) -> "IntakeSettings":
         raw = ctx.settings.plugin_settings.get(PLUGIN, {})
         return cls(retention_days=max(1, int(raw.get("retention_days", 365))),
                    autoclose_days=max(1, int(raw.get("autoclose_days", 7))),
@@ -77,24 +75,24 @@ class CaseCard:
 
 
 # -- reference data ------------------------------------------------------------------------------------
-def category_map(ctx) -> dict[str, catalog.Category]:
+def category_map(ctx: KioskContext) -> dict[str, catalog.Category]:
     return {c.code: c for c in catalog.categories(ctx.settings)}
 
 
-def buildings(ctx) -> list[Building]:
+def buildings(ctx: KioskContext) -> list[Building]:
     with ctx.sessions() as s:
         return list(s.scalars(select(Building).order_by(Building.sort, Building.code)))
 
 
-def teams(ctx) -> list[Team]:
+def teams(ctx: KioskContext) -> list[Team]:
     with ctx.sessions() as s:
         return list(s.scalars(select(Team).order_by(Team.sort, Team.code)))
 
 
-def set_building(ctx, code: str, *, team: str | None = None, name: str | None = None, units: int | None = None,
+def set_building(ctx: KioskContext, code: str, *, team: str | None = None, name: str | None = None, units: int | None = None,
                  by: str = "", ip: str = "") -> Building:
     """Add or change a building: its team (the routing map staff edit), name and number of entrances (audited)."""
-    from kiosk import audit
+    from kiosk.api import audit
 
     code = clean_text(code).removesuffix("号楼")
     if not code or len(code) > 16:
@@ -147,7 +145,7 @@ def known_values(case: Case) -> dict:
     return {"phones": [case.phone] if case.phone else [], "names": names}
 
 
-def _slip_lines(ctx, case: Case, cat: catalog.Category, building: Building, team: Team | None) -> list[str]:
+def _slip_lines(ctx: KioskContext, case: Case, cat: catalog.Category, building: Building, team: Team | None) -> list[str]:
     """The slip: fixed labels only (a typed problem stays off it), each line through the public guard."""
     where = building.name + (f" {case.unit}单元" if case.unit else "")
     lines = [f"类别：{cat.name}"]
@@ -163,7 +161,7 @@ def resident_words(case: Case, cat: catalog.Category | None) -> list[str]:
     return [w for w in (case.problem if not common_problem(cat, case.problem) else "", case.description or "") if w]
 
 
-def check_publishable(ctx, case: Case, summary: str, response: str) -> None:
+def check_publishable(ctx: KioskContext, case: Case, summary: str, response: str) -> None:
     """Refuse a public summary or response that holds personal data or copies the resident's own words.
 
     Raises :class:`Invalid` with one message per field naming what was found, so staff edit the text
@@ -183,7 +181,7 @@ def check_publishable(ctx, case: Case, summary: str, response: str) -> None:
         raise Invalid(errors)
 
 
-def _existing(ctx, key: str) -> FileResult | None:
+def _existing(ctx: KioskContext, key: str) -> FileResult | None:
     with ctx.sessions() as s:
         case = s.scalar(select(Case).where(Case.idempotency_key == key))
         if case is None:
@@ -194,7 +192,7 @@ def _existing(ctx, key: str) -> FileResult | None:
         return FileResult(case, team, None, ctx.tracking_url(token), repeated=True)
 
 
-def file_case(ctx, raw: dict, *, by: str = "", key: str | None = None, receipt: bool = True, client: str | None = None) -> FileResult:
+def file_case(ctx: KioskContext, raw: dict, *, by: str = "", key: str | None = None, receipt: bool = True, client: str | None = None) -> FileResult:
     """Validate and store a new case with its first timeline row and (by default) its receipt, at once.
 
     The same idempotency ``key`` from the same ``client`` (``kiosk:<terminal>``, ``open311:<key id>``, ``cli``)
@@ -262,15 +260,14 @@ def _load(s: Session, case_no: str) -> Case:
     return case
 
 
-def reprint(ctx, case_no: str):
+def reprint(ctx: KioskContext, case_no: str):
     """Staff reprint of a case's slip (the printer failed, or the slip was lost).
 
     The receipt stays the one committed with the case; a fresh token is added to it (only token hashes
     are stored, so the old one cannot be printed again) and the old slip's QR keeps working. Returns the
     :class:`kiosk.printing.PrintResult`, or None when the case was filed without a slip.
     """
-    from kiosk.models import Receipt
-    from kiosk.receipts import add_token
+    from kiosk.api import Receipt, add_token
 
     with ctx.transaction() as s:
         case = _load(s, case_no)
@@ -281,7 +278,7 @@ def reprint(ctx, case_no: str):
     return ctx.print_receipt(receipt.id, issued.layout)
 
 
-def card(ctx, case_no: str | None = None, case_id: int | None = None) -> CaseCard:
+def card(ctx: KioskContext, case_no: str | None = None, case_id: int | None = None) -> CaseCard:
     with ctx.sessions() as s:
         case = s.get(Case, case_id) if case_id is not None else _load(s, case_no or "")
         if case is None:
@@ -291,13 +288,13 @@ def card(ctx, case_no: str | None = None, case_id: int | None = None) -> CaseCar
         return out
 
 
-def reveal_phone(ctx, case_no: str, by: str, ip: str = "") -> tuple[str, str]:
+def reveal_phone(ctx: KioskContext, case_no: str, by: str, ip: str = "") -> tuple[str, str]:
     """The case number and the resident's full phone number for a call-back ("" once erased).
 
     Why a separate step: the case page shows the number masked; every look at the full number is an
     audit entry (``phone.view``), written in the same transaction that reads it.
     """
-    from kiosk import audit
+    from kiosk.api import audit
 
     with ctx.transaction() as s:
         case = _load(s, case_no or "")
@@ -308,7 +305,7 @@ def reveal_phone(ctx, case_no: str, by: str, ip: str = "") -> tuple[str, str]:
         return case.case_no, case.phone or ""
 
 
-def _card(ctx, s: Session, case: Case, with_events: bool = False) -> CaseCard:
+def _card(ctx: KioskContext, s: Session, case: Case, with_events: bool = False) -> CaseCard:
     cat = catalog.category(ctx.settings, case.category)
     events = list(s.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))) if with_events else []
     ratings = list(s.scalars(select(CaseRating).where(CaseRating.case_id == case.id).order_by(CaseRating.id))) if with_events else []
@@ -316,7 +313,7 @@ def _card(ctx, s: Session, case: Case, with_events: bool = False) -> CaseCard:
     return CaseCard(case, cat, s.get(Team, case.team_code) if case.team_code else None, s.get(Building, case.building), lvl, events, ratings)
 
 
-def cases_filed_by(ctx, by: str, *, case_no: str | None = None, limit: int = 1000) -> list[CaseCard]:
+def cases_filed_by(ctx: KioskContext, by: str, *, case_no: str | None = None, limit: int = 1000) -> list[CaseCard]:
     """The cases whose first timeline row was written by ``by`` (an Open311 key: ``open311:key<id>``), newest first."""
     with ctx.sessions() as s:
         filed = select(CaseEvent.case_id).where(CaseEvent.action == "file", CaseEvent.by == by)
@@ -331,7 +328,7 @@ def cases_filed_by(ctx, by: str, *, case_no: str | None = None, limit: int = 100
 _LEVEL_ORDER = {"long_overdue": 0, "overdue": 1, "due_soon": 2, "": 3}
 
 
-def list_cases(ctx, *, state: str | None = None, overdue: bool = False, team: str | None = None, category: str | None = None,
+def list_cases(ctx: KioskContext, *, state: str | None = None, overdue: bool = False, team: str | None = None, category: str | None = None,
                open_only: bool = False, limit: int = 500) -> list[CaseCard]:
     """Cases for the desk: the most overdue first, then by due date (what the center head reads first)."""
     with ctx.sessions() as s:
@@ -352,7 +349,7 @@ def list_cases(ctx, *, state: str | None = None, overdue: bool = False, team: st
     return cards
 
 
-def supervision(ctx) -> dict[str, list[CaseCard]]:
+def supervision(ctx: KioskContext) -> dict[str, list[CaseCard]]:
     """The supervisor's lists: long overdue (通报), overdue (督办), reopened twice or more."""
     open_cards = list_cases(ctx, open_only=True)
     with ctx.sessions() as s:
@@ -373,7 +370,7 @@ def _require(value: str, field_name: str, zh: str, en: str, limit: int = NOTE_MA
     return text
 
 
-def transition(ctx, case_no: str, action: str, *, by: str, note: str = "", kind: str | None = None, team: str | None = None,
+def transition(ctx: KioskContext, case_no: str, action: str, *, by: str, note: str = "", kind: str | None = None, team: str | None = None,
                due: date | None = None, days: int | None = None, summary: str | None = None, response: str | None = None,
                into: str = "") -> Case:
     """Apply a staff action to a case; refuses illegal moves and missing inputs, changes nothing then.
@@ -478,7 +475,7 @@ def transition(ctx, case_no: str, action: str, *, by: str, note: str = "", kind:
         return case
 
 
-def _reopen(ctx, case: Case, today: date) -> None:
+def _reopen(ctx: KioskContext, case: Case, today: date) -> None:
     cat = catalog.category(ctx.settings, case.category)
     case.reopen_count += 1
     case.due_date = deadlines.due_date(ctx.calendar, today, cat.deadline_days if cat else 5)
@@ -487,7 +484,7 @@ def _reopen(ctx, case: Case, today: date) -> None:
     case.supervision = ""
 
 
-def rate(ctx, case_id: int, level: str, comment: str = "", *, channel: str = "web", by: str = "") -> Case:
+def rate(ctx: KioskContext, case_id: int, level: str, comment: str = "", *, channel: str = "web", by: str = "") -> Case:
     """跟踪监督: the resident's rating. 满意/基本满意 close the case; 不满意 reopens it (twice: the supervisor's list)."""
     if level not in RATINGS:
         raise Invalid([validation_error("level", "请选择 满意、基本满意 或 不满意", "choose satisfied, basic or unsatisfied")])

@@ -14,11 +14,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
-from kiosk.clock import parse_day
-from kiosk.phone import mask_phone
-from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_admin, require_staff
-from kiosk.web.openapi import form_body
-from kiosk.web.templating import link as _url, page, text_for as t
+from kiosk.api import KioskContext, parse_day, mask_phone
+from kiosk.api.web import (
+    StaffIdentity, client_ip, csrf_input, require_admin, require_staff, form_body, link as _url, page, text_for as t,
+)
 
 from . import catalog, reports, service, workflow
 from .validation import CHANNELS, Invalid
@@ -29,7 +28,7 @@ NEW_CASE_FIELDS = ("channel", "category", "problem", "building", "unit", "flat",
 ACTION_FIELDS = ("kind", "team", "due", "days", "note", "summary", "response", "into", "level", "comment")
 
 
-def build_router(ctx) -> APIRouter:
+def build_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
 
     def _nav(request: Request) -> Markup:
@@ -205,7 +204,7 @@ def build_router(ctx) -> APIRouter:
         body = (Markup('<p class="flash" role="status">{}</p>').format(flash) if flash else Markup("")) + _nav(request) + info + phone_link + ratings
         body += timeline + Markup("<h2>{}</h2>").format(t(request, "办理", "Actions")) + _action_forms(request, c, errors or {}, values or {})
         if case.receipt_id:
-            from kiosk.models import Receipt
+            from kiosk.api import Receipt
 
             with ctx.sessions() as s:
                 slip = s.get(Receipt, case.receipt_id)

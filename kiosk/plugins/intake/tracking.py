@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from kiosk.phone import mask_phone
-from kiosk.types import TrackingView
+from kiosk.api import KioskContext, mask_phone, TrackingView
 
 from . import deadlines, service, workflow
 
 _STEP_ACTIONS = {0: ("accept",), 1: ("resolve",), 2: ("publish",), 3: ("rate", "close")}
 
 
-def _local(ctx, when) -> str:
+def _local(ctx: KioskContext, when) -> str:
     return when.astimezone(ctx.settings.tz).strftime("%Y-%m-%d") if when else ""
 
 
-def steps(ctx, c: service.CaseCard) -> list[tuple[str, str, bool]]:
+def steps(ctx: KioskContext, c: service.CaseCard) -> list[tuple[str, str, bool]]:
     """(label, date, done) for 民生受理 → 限期办理 → 公示反馈 → 跟踪监督."""
     out = []
     for i, (zh, en, states) in enumerate(workflow.STEPS):
@@ -49,7 +48,7 @@ def rating_form(token: str, lang: str, error: str = "", comment: str = "", csrf:
              b="Send" if en else "提交评价")
 
 
-def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | None:
+def tracking_view(ctx: KioskContext, receipt, lang: str, token: str = "") -> TrackingView | None:
     if receipt.kind != "case":
         return None
     try:

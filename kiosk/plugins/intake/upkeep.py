@@ -11,14 +11,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from kiosk.clock import utcnow
+from kiosk.api import KioskContext, utcnow
 
 from . import deadlines, workflow
 from .models import Case, CaseEvent
 from .service import _LEVEL_ORDER, IntakeSettings
 
 
-def grade_cases(ctx, today: date) -> dict[str, int]:
+def grade_cases(ctx: KioskContext, today: date) -> dict[str, int]:
     """Record each open case's deadline grade; a timeline row the first time it reaches 督办 or 通报."""
     counts = {"due_soon": 0, "overdue": 0, "long_overdue": 0}
     with ctx.transaction() as s:
@@ -35,7 +35,7 @@ def grade_cases(ctx, today: date) -> dict[str, int]:
     return counts
 
 
-def autoclose(ctx, today: date) -> int:
+def autoclose(ctx: KioskContext, today: date) -> int:
     """Published cases that nobody rated within ``autoclose_days`` close as 未评价."""
     limit = utcnow() - timedelta(days=IntakeSettings.of(ctx).autoclose_days)
     n = 0
@@ -47,7 +47,7 @@ def autoclose(ctx, today: date) -> int:
     return n
 
 
-def erase_personal_data(ctx, now: datetime | None = None) -> int:
+def erase_personal_data(ctx: KioskContext, now: datetime | None = None) -> int:
     """Erase the personal data of cases ended ``retention_days`` ago, and archive them.
 
     Everything the registry (:mod:`.personal`) names goes, through the core's one erasure routine: phone,

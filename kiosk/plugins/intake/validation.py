@@ -12,8 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from kiosk.i18n import translator
-from kiosk.phone import PhoneError, normalize_phone
+from kiosk.api import translator, PhoneError, normalize_phone
 
 DESCRIPTION_MAX = 300
 SURNAME_MAX = 4

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import Request
 from markupsafe import Markup
 
-from kiosk.web.templating import link as _url, request_lang, text_for as t
+from kiosk.api.web import link as _url, request_lang, text_for as t
 
 from . import deadlines, workflow
 from .validation import Invalid

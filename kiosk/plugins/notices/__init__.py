@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk import hookimpl
-from kiosk.types import PluginInfo, StaffLink
+from kiosk.api import KioskContext, hookimpl, PluginInfo, StaffLink
 
 from . import models  # noqa: F401 - registers the tables on the shared metadata
 from .service import PLUGIN
@@ -53,15 +52,15 @@ def kiosk_cli_commands(cli):
 
 
 @hookimpl
-def kiosk_demo_data(ctx):
+def kiosk_demo_data(ctx: KioskContext):
     from .demo import load
 
     load(ctx)
 
 
 @hookimpl
-def kiosk_home_tiles(ctx):
-    from kiosk.types import Tile
+def kiosk_home_tiles(ctx: KioskContext):
+    from kiosk.api import Tile
 
     return [Tile(id="notices", title="通知公告", title_en="Notices", hint="社区通知、政策与公示", hint_en="News, policies, results",
                  screen="notices.boards", icon="告", color="#9B1C1C", order=20)]
@@ -79,8 +78,8 @@ def _factory(name: str):
 
 
 @hookimpl
-def kiosk_screens(ctx):
-    from kiosk.types import ScreenSpec
+def kiosk_screens(ctx: KioskContext):
+    from kiosk.api import ScreenSpec
 
     return [ScreenSpec(name="notices.boards", factory=_factory("build_boards_screen"), title="通知公告"),
             ScreenSpec(name="notices.reader", factory=_factory("build_reader_screen"), title="通知公告"),
@@ -88,19 +87,19 @@ def kiosk_screens(ctx):
 
 
 @hookimpl
-def kiosk_screenshots(ctx):
+def kiosk_screenshots(ctx: KioskContext):
     return ["notices.boards", "notices.reader", "notices.takeaway"]
 
 
 @hookimpl
-def kiosk_home_banners(ctx, lang):
+def kiosk_home_banners(ctx: KioskContext, lang):
     from .service import urgent_titles
 
     return urgent_titles(ctx)
 
 
 @hookimpl
-def kiosk_web_routes(ctx):
+def kiosk_web_routes(ctx: KioskContext):
     from .staff_web import build_staff_router
     from .web import build_router
 
@@ -108,12 +107,12 @@ def kiosk_web_routes(ctx):
 
 
 @hookimpl
-def kiosk_staff_links(ctx):
+def kiosk_staff_links(ctx: KioskContext):
     return [StaffLink(title="通知公告", title_en="Notices", path="/staff/notices")]
 
 
 @hookimpl
-def kiosk_tracking_view(ctx, receipt, lang):
+def kiosk_tracking_view(ctx: KioskContext, receipt, lang):
     from .takeaway import tracking_view
 
     return tracking_view(ctx, receipt, lang)

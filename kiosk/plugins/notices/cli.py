@@ -11,24 +11,26 @@ from pathlib import Path
 
 import click
 
+from kiosk.api import KioskContext
+
 from . import boards
 from .service import NoticeError
 
 
 def _fail(message: str):
-    from kiosk.cli import UserError
+    from kiosk.api.cli import UserError
 
     raise UserError(message)
 
 
 def _who(state, by: str | None, approval: bool = False) -> str:
     """``--by`` must be an active staff login (with its password for an approval); default: the system user."""
-    from kiosk.cli import staff_by
+    from kiosk.api.cli import staff_by
 
     return staff_by(state, by, approval=approval)
 
 
-def notice_json(ctx, notice) -> dict:
+def notice_json(ctx: KioskContext, notice) -> dict:
     from . import service
 
     tz = ctx.settings.tz
@@ -55,7 +57,7 @@ def _read_body(body: str | None, body_file: str | None, required: bool) -> str |
     return body
 
 
-def _image(ctx, notice_id: int, path: str, by: str) -> None:
+def _image(ctx: KioskContext, notice_id: int, path: str, by: str) -> None:
     from .images import set_image
 
     try:

@@ -10,7 +10,8 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from kiosk.models import StaffUser
+from kiosk.api.storage import StaffUser
+from kiosk.api import KioskContext
 
 from . import service
 from .models import Notice
@@ -94,7 +95,7 @@ def _notices(today) -> list[dict]:
     ]
 
 
-def load(ctx) -> list[int]:
+def load(ctx: KioskContext) -> list[int]:
     """Create the demo notices that do not exist yet; returns their ids. The 党务公开 one is approved by
     ``admin`` when that login exists (``kiosk demo-data`` creates it first)."""
     made = []

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from kiosk.types import PublicOutcome
+from kiosk.api import KioskContext, PublicOutcome
 
 from . import boards, markup, service
 from .models import Notice, NoticeImage
@@ -56,7 +56,7 @@ class Entry:
         return markup.summary(self.blocks, limit)
 
 
-def notice_entry(ctx, notice: Notice, image: bool = False) -> Entry:
+def notice_entry(ctx: KioskContext, notice: Notice, image: bool = False) -> Entry:
     tz = ctx.settings.tz
     return Entry(
         key=str(notice.id), board=notice.board, title=notice.title, blocks=tuple(markup.parse(notice.body)),
@@ -65,14 +65,14 @@ def notice_entry(ctx, notice: Notice, image: bool = False) -> Entry:
     )
 
 
-def _with_images(ctx, notices: list[Notice]) -> list[Entry]:
+def _with_images(ctx: KioskContext, notices: list[Notice]) -> list[Entry]:
     ids = [n.id for n in notices]
     with ctx.sessions() as s:
         pictured = set(s.scalars(select(NoticeImage.notice_id).where(NoticeImage.notice_id.in_(ids)))) if ids else set()
     return [notice_entry(ctx, n, n.id in pictured) for n in notices]
 
 
-def _outcome_entry(ctx, plugin: str, item: PublicOutcome) -> Entry:
+def _outcome_entry(ctx: KioskContext, plugin: str, item: PublicOutcome) -> Entry:
     tz = ctx.settings.tz
     when = item.published_at.astimezone(tz)
     link = item.url if isinstance(item.url, str) and item.url.startswith(("https://", "http://", "/")) else None
@@ -80,7 +80,7 @@ def _outcome_entry(ctx, plugin: str, item: PublicOutcome) -> Entry:
                  blocks=tuple(markup.plain_blocks(str(item.body)[: markup.MAX_BODY])), date=when, updated=when, link=link)
 
 
-def outcome_entries(ctx, lang: str = "zh_CN", only: list[str] | None = None) -> list[Entry]:
+def outcome_entries(ctx: KioskContext, lang: str = "zh_CN", only: list[str] | None = None) -> list[Entry]:
     """Every plugin's public outcomes dated up to now, newest first; malformed ones are recorded and skipped."""
     now = ctx.now()
     out: list[Entry] = []
@@ -102,14 +102,14 @@ def outcome_entries(ctx, lang: str = "zh_CN", only: list[str] | None = None) -> 
     return out[:MAX_OUTCOMES]
 
 
-def board_entries(ctx, board: str, lang: str = "zh_CN") -> list[Entry]:
+def board_entries(ctx: KioskContext, board: str, lang: str = "zh_CN") -> list[Entry]:
     """What ``board`` shows now, in its order (urgent, pinned, newest)."""
     if board == boards.OUTCOMES:
         return outcome_entries(ctx, lang)
     return _with_images(ctx, service.showing(ctx, board))
 
 
-def showing_entries(ctx, lang: str = "zh_CN") -> list[Entry]:
+def showing_entries(ctx: KioskContext, lang: str = "zh_CN") -> list[Entry]:
     """Everything the kiosk shows now, board by board."""
     notices = _with_images(ctx, service.showing(ctx))
     order = {b.code: i for i, b in enumerate(boards.BOARDS)}
@@ -117,7 +117,7 @@ def showing_entries(ctx, lang: str = "zh_CN") -> list[Entry]:
     return notices + outcome_entries(ctx, lang)
 
 
-def find(ctx, key: str, lang: str = "zh_CN") -> Entry | None:
+def find(ctx: KioskContext, key: str, lang: str = "zh_CN") -> Entry | None:
     """The entry ``key`` if it shows now (a notice id or ``o/<plugin>/<id>``), else None."""
     key = str(key or "")
     if key.isdigit():

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from xml.etree.ElementTree import Element, SubElement, tostring
 
+from kiosk.api import KioskContext
+
 from . import boards, markup
 from .entries import Entry
 
@@ -20,7 +22,7 @@ def _time(value: datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
-def atom(ctx, board: boards.Board, items: list[Entry], lang: str = "zh_CN") -> bytes:
+def atom(ctx: KioskContext, board: boards.Board, items: list[Entry], lang: str = "zh_CN") -> bytes:
     base = ctx.settings.base_url
     center = ctx.settings.center_name_en if lang == "en" else ctx.settings.center_name
     suffix = "&lang=en" if lang == "en" else ""

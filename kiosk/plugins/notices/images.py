@@ -14,7 +14,7 @@ from io import BytesIO
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
-from kiosk.clock import utcnow
+from kiosk.api import KioskContext, utcnow
 
 from . import service
 from .models import NoticeImage
@@ -54,7 +54,7 @@ def normalise(data: bytes) -> tuple[str, bytes, int, int]:
     return mime, out.getvalue(), img.width, img.height
 
 
-def set_image(ctx, notice_id: int, data: bytes, by: str = "") -> NoticeImage:
+def set_image(ctx: KioskContext, notice_id: int, data: bytes, by: str = "") -> NoticeImage:
     mime, clean, width, height = normalise(data)
     digest = hashlib.sha256(clean).hexdigest()
     with ctx.transaction() as s:
@@ -74,7 +74,7 @@ def set_image(ctx, notice_id: int, data: bytes, by: str = "") -> NoticeImage:
     return row
 
 
-def remove_image(ctx, notice_id: int, by: str = "") -> None:
+def remove_image(ctx: KioskContext, notice_id: int, by: str = "") -> None:
     with ctx.transaction() as s:
         notice = service.get_for_update(s, notice_id)
         row = s.get(NoticeImage, notice.id)
@@ -86,6 +86,6 @@ def remove_image(ctx, notice_id: int, by: str = "") -> None:
             service.record(s, notice, "image", by, diff)
 
 
-def image_of(ctx, notice_id: int) -> NoticeImage | None:
+def image_of(ctx: KioskContext, notice_id: int) -> NoticeImage | None:
     with ctx.sessions() as s:
         return s.scalar(select(NoticeImage).where(NoticeImage.notice_id == notice_id))

@@ -3,7 +3,7 @@ the public, and the two-person rule reviews them before they show."""
 
 from __future__ import annotations
 
-from kiosk.types import PersonalColumns
+from kiosk.api import PersonalColumns
 
 _STAFF = "a staff account name"
 _PUBLIC = "public text staff write and a second person approves"

@@ -30,6 +30,8 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
+from kiosk.api import KioskContext
+
 from . import boards, entries, markup, paging, takeaway
 from .images import image_of
 from .service import NoticeError
@@ -60,9 +62,9 @@ def _drawable(regular: str, bold: str) -> frozenset[int]:
     return chars or frozenset()
 
 
-def glyph_filter(ctx):
+def glyph_filter(ctx: KioskContext):
     """``keep(ch)`` for :func:`markup.kivy_rows`: drops what the font would draw as an empty box (emoji)."""
-    from kiosk.fonts import FontMissing, find_faces
+    from kiosk.api import FontMissing, find_faces
 
     try:
         faces = find_faces(ctx.settings.font_path, ctx.settings.data_dir)
@@ -376,11 +378,10 @@ class NoticeTakeawayScreen(Screen):
         self.ids.qr.data = ""
 
 
-def _example(ctx):
+def _example(ctx: KioskContext):
     from datetime import timezone
 
-    from kiosk.models import Receipt
-    from kiosk.receipts import IssuedReceipt, layout_for
+    from kiosk.api import Receipt, IssuedReceipt, layout_for
 
     receipt = Receipt(id=0, plugin="notices", kind="notice", subject="0", number="N1", title="老年人防诈骗五要点",
                       lines=["栏目：科普宣传"], created_at=ctx.now().astimezone(timezone.utc))

@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kiosk.clock import DateOutOfRange, usable, utcnow
-from kiosk.models import StaffUser
-from kiosk.seasons import current_seasons
+from kiosk.api import KioskContext, DateOutOfRange, usable, utcnow, current_seasons
+from kiosk.api.storage import StaffUser
 
 from . import boards, markup
 from .models import Notice, NoticeImage, NoticeRevision
@@ -76,7 +75,7 @@ def _person(by: str) -> str:
     return (by or "").split(":", 1)[-1].strip().lower()
 
 
-def _validate(ctx, values: dict[str, Any]) -> dict[str, Any]:
+def _validate(ctx: KioskContext, values: dict[str, Any]) -> dict[str, Any]:
     """Clean and check a complete set of fields (new notice or an edit merged with the stored one)."""
     out = dict(values)
     board = boards.board(out.get("board"))
@@ -129,7 +128,7 @@ def _publish_state(notice: Notice) -> str:
 
 
 # -- changes ---------------------------------------------------------------------------------------
-def create(ctx, *, board: str, title: str, body: str, start: str | datetime | None = None, end: str | datetime | None = None,
+def create(ctx: KioskContext, *, board: str, title: str, body: str, start: str | datetime | None = None, end: str | datetime | None = None,
            pinned: bool = False, urgent: bool = False, season: str | None = None, by: str = "", publish: bool = True) -> Notice:
     """A new notice: published at once (or ``pending`` on a board that needs approval), or a draft."""
     tz = ctx.settings.tz
@@ -149,7 +148,7 @@ def create(ctx, *, board: str, title: str, body: str, start: str | datetime | No
     return notice
 
 
-def edit(ctx, notice_id: int, by: str = "", **changes: Any) -> Notice:
+def edit(ctx: KioskContext, notice_id: int, by: str = "", **changes: Any) -> Notice:
     """Change some fields. A content change on an approval board takes the approval back (pending again)."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -190,7 +189,7 @@ def content_changed(notice: Notice, by: str, diff: dict[str, Any]) -> None:
         notice.state = "pending"
 
 
-def publish(ctx, notice_id: int, by: str = "") -> Notice:
+def publish(ctx: KioskContext, notice_id: int, by: str = "") -> Notice:
     """Make a draft or withdrawn notice public (or submit it for approval)."""
     with ctx.transaction() as s:
         notice = get_for_update(s, notice_id)
@@ -201,7 +200,7 @@ def publish(ctx, notice_id: int, by: str = "") -> Notice:
     return notice
 
 
-def withdraw(ctx, notice_id: int, by: str = "") -> Notice:
+def withdraw(ctx: KioskContext, notice_id: int, by: str = "") -> Notice:
     """Take a notice down at once (kept, with its history; it can be published again)."""
     with ctx.transaction() as s:
         notice = get_for_update(s, notice_id)
@@ -239,7 +238,7 @@ def _snapshot(s: Session, notice: Notice) -> dict[str, Any]:
     return values | {"image": image.digest if image else None}
 
 
-def changes_since_approval(ctx, notice_id: int) -> dict[str, tuple[Any, Any]]:
+def changes_since_approval(ctx: KioskContext, notice_id: int) -> dict[str, tuple[Any, Any]]:
     """What the approver is asked to vouch for: each field that differs from the last approved version,
     ``{field: (approved, now)}``; every field that has a value when the notice was never approved."""
     with ctx.sessions() as s:
@@ -249,13 +248,13 @@ def changes_since_approval(ctx, notice_id: int) -> dict[str, tuple[Any, Any]]:
     return {k: (before.get(k), now[k]) for k in SNAPSHOT if before.get(k) != now[k] and not (k not in before and now[k] in (None, False, ""))}
 
 
-def approve(ctx, notice_id: int, by: str, ip: str = "") -> Notice:
+def approve(ctx: KioskContext, notice_id: int, by: str, ip: str = "") -> Notice:
     """The second person's approval on a board that needs one: an active administrator who changed nothing of
     the notice since its last approval (not its author, not any of its editors; issue 14, finding 4).
 
     The approved version is kept (``approved_snapshot``) so the next approver sees exactly what changed since,
     and the approval is written to the audit log in the same transaction."""
-    from kiosk import audit
+    from kiosk.api import audit
 
     person = _person(by)
     with ctx.transaction() as s:
@@ -278,7 +277,7 @@ def approve(ctx, notice_id: int, by: str, ip: str = "") -> Notice:
 
 
 # -- reading ---------------------------------------------------------------------------------------
-def season_names(ctx) -> set[str]:
+def season_names(ctx: KioskContext) -> set[str]:
     return {s.name for s in current_seasons(ctx.settings, ctx.today())}
 
 
@@ -297,7 +296,7 @@ def sort_key(notice: Notice):
     return (not notice.urgent, not notice.pinned, -notice.start_at.timestamp(), -notice.id)
 
 
-def showing(ctx, board: str | None = None) -> list[Notice]:
+def showing(ctx: KioskContext, board: str | None = None) -> list[Notice]:
     """The notices the kiosk and the web show now, in board order."""
     now = ctx.now().astimezone(timezone.utc)
     seasons = season_names(ctx)
@@ -310,7 +309,7 @@ def showing(ctx, board: str | None = None) -> list[Notice]:
     return sorted(found, key=sort_key)
 
 
-def all_notices(ctx, board: str | None = None) -> list[Notice]:
+def all_notices(ctx: KioskContext, board: str | None = None) -> list[Notice]:
     stmt = select(Notice).order_by(Notice.id.desc())
     if board:
         stmt = stmt.where(Notice.board == board)
@@ -318,14 +317,14 @@ def all_notices(ctx, board: str | None = None) -> list[Notice]:
         return list(s.scalars(stmt))
 
 
-def get(ctx, notice_id: int | str) -> Notice | None:
+def get(ctx: KioskContext, notice_id: int | str) -> Notice | None:
     if not str(notice_id).isdigit() or len(str(notice_id)) > 12:
         return None
     with ctx.sessions() as s:
         return s.get(Notice, int(notice_id))
 
 
-def showing_notice(ctx, notice_id: int | str) -> Notice | None:
+def showing_notice(ctx: KioskContext, notice_id: int | str) -> Notice | None:
     """The notice if it shows now, else None (the public pages' and the receipts' view)."""
     notice = get(ctx, notice_id)
     if notice is None or not is_showing(notice, ctx.now().astimezone(timezone.utc), season_names(ctx)):
@@ -333,17 +332,17 @@ def showing_notice(ctx, notice_id: int | str) -> Notice | None:
     return notice
 
 
-def history(ctx, notice_id: int) -> list[NoticeRevision]:
+def history(ctx: KioskContext, notice_id: int) -> list[NoticeRevision]:
     with ctx.sessions() as s:
         return list(s.scalars(select(NoticeRevision).where(NoticeRevision.notice_id == int(notice_id)).order_by(NoticeRevision.id)))
 
 
-def has_image(ctx, notice_id: int) -> bool:
+def has_image(ctx: KioskContext, notice_id: int) -> bool:
     with ctx.sessions() as s:
         return s.scalar(select(NoticeImage.notice_id).where(NoticeImage.notice_id == notice_id)) is not None
 
 
-def urgent_titles(ctx) -> list[str]:
+def urgent_titles(ctx: KioskContext) -> list[str]:
     """Titles of the urgent notices showing now (the home screen's banner)."""
     return [n.title for n in showing(ctx) if n.urgent]
 

@@ -15,9 +15,8 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
-from kiosk.web.openapi import PathId
-from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_staff
-from kiosk.web.templating import page, request_lang
+from kiosk.api.web import PathId, StaffIdentity, client_ip, csrf_input, require_staff, page, request_lang
+from kiosk.api import KioskContext
 
 from . import boards, images, markup, service
 from .models import Notice
@@ -45,19 +44,19 @@ def name_of(request: Request, table: dict, key: str) -> str:
     return t(request, zh, en)
 
 
-def _season_title(request: Request, ctx, name: str | None) -> str:
+def _season_title(request: Request, ctx: KioskContext, name: str | None) -> str:
     season = ctx.settings.season(name) if name else None
     if season is None:
         return name or ""
     return t(request, season.title, season.title_en or season.title)
 
 
-def _local(ctx, value) -> str:
+def _local(ctx: KioskContext, value) -> str:
     return value.astimezone(ctx.settings.tz).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
 # -- building blocks -------------------------------------------------------------------------------
-def kiosk_preview(request: Request, ctx, values: dict, image_src: str | None) -> Markup:
+def kiosk_preview(request: Request, ctx: KioskContext, values: dict, image_src: str | None) -> Markup:
     """The notice framed like the kiosk's reader: the board bar, large text, the three big buttons."""
     board = boards.BY_CODE.get(values.get("board") or "", boards.BOARDS[0])
     date = values.get("start_at")
@@ -82,7 +81,7 @@ def _checkbox(name: str, label: str, checked: bool) -> Markup:
         name, Markup(" checked") if checked else "", label)
 
 
-def notice_form(request: Request, ctx, action: str, values: dict, has_image: bool) -> Markup:
+def notice_form(request: Request, ctx: KioskContext, action: str, values: dict, has_image: bool) -> Markup:
     """The create/edit form. ``values`` holds field values as the form shows them (strings, booleans)."""
     lang = request_lang(request)
     board_opts = Markup("").join(Markup('<option value="{}"{}>{}</option>').format(
@@ -126,7 +125,7 @@ def notice_form(request: Request, ctx, action: str, values: dict, has_image: boo
              l_season=t(request, "季节", "Season"), seasons=season_opts, image=image_field, buttons=buttons)
 
 
-def history_table(request: Request, ctx, notice_id: int) -> Markup:
+def history_table(request: Request, ctx: KioskContext, notice_id: int) -> Markup:
     rows = Markup("")
     for rev in reversed(service.history(ctx, notice_id)):
         changes = Markup("").join(_change(request, field, old, new) for field, (old, new) in sorted(rev.changes.items()))
@@ -150,7 +149,7 @@ def _change(request: Request, field: str, old, new) -> Markup:
     return Markup("<div><b>{}</b>：{} → {}</div>").format(label, short(old), short(new))
 
 
-def changes_for_approver(request: Request, ctx, notice: Notice) -> Markup:
+def changes_for_approver(request: Request, ctx: KioskContext, notice: Notice) -> Markup:
     """What an approver vouches for: each field changed since the last approved version, and who changed it."""
     changes = service.changes_since_approval(ctx, notice.id)
     with ctx.sessions() as s:
@@ -171,13 +170,13 @@ def action_form(request: Request, notice_id: int, action: str, label: str, css: 
 
 
 # -- pages ------------------------------------------------------------------------------------------
-def _values_from_notice(ctx, notice: Notice) -> dict:
+def _values_from_notice(ctx: KioskContext, notice: Notice) -> dict:
     return {"id": notice.id, "board": notice.board, "title": notice.title, "body": notice.body, "start": _local(ctx, notice.start_at),
             "end": _local(ctx, notice.end_at), "pinned": notice.pinned, "urgent": notice.urgent, "season": notice.season or "",
             "start_at": notice.start_at}
 
 
-def _values_from_form(ctx, board, title, body, start, end, pinned, urgent, season) -> dict:
+def _values_from_form(ctx: KioskContext, board, title, body, start, end, pinned, urgent, season) -> dict:
     values = {"board": board, "title": title, "body": body, "start": start, "end": end, "pinned": bool(pinned),
               "urgent": bool(urgent), "season": season}
     try:
@@ -194,7 +193,7 @@ def _read_upload(upload) -> bytes | None:
     return data or None
 
 
-def build_staff_router(ctx) -> APIRouter:
+def build_staff_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
 
     @router.get("/staff/notices")
@@ -318,17 +317,17 @@ def _error(text: str) -> Markup:
 
 
 def _missing(request: Request):
-    from kiosk.web.templating import message
+    from kiosk.api.web import message
 
     return message(request, t(request, "没有这条通知", "No such notice"), t(request, "请返回通知列表。", "Please go back to the list."), 404)
 
 
-def _preview_section(request: Request, ctx, values: dict, image_src: str | None) -> Markup:
+def _preview_section(request: Request, ctx: KioskContext, values: dict, image_src: str | None) -> Markup:
     note = t(request, "预览：自助机上的样子（新上传的图片保存后显示）", "Preview: as the kiosk shows it (a new picture appears once saved)")
     return Markup('<h2>{}</h2>{}').format(note, kiosk_preview(request, ctx, values, image_src))
 
 
-def _edit_view(request: Request, ctx, notice: Notice, user: StaffIdentity, values: dict, flash: str, error: str,
+def _edit_view(request: Request, ctx: KioskContext, notice: Notice, user: StaffIdentity, values: dict, flash: str, error: str,
                status_code: int = 200, preview_submitted: bool = False):
     now, seasons = ctx.now().astimezone(timezone.utc), service.season_names(ctx)
     has_image = service.has_image(ctx, notice.id)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from kiosk.receipts import IssuedReceipt
-from kiosk.types import TrackingView
+from kiosk.api import KioskContext, IssuedReceipt, TrackingView
 
 from . import boards, entries, markup
 from .service import PLUGIN, NoticeError
@@ -28,7 +27,7 @@ def slip_text(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
-def issue(ctx, key: str, lang: str = "zh_CN") -> IssuedReceipt:
+def issue(ctx: KioskContext, key: str, lang: str = "zh_CN") -> IssuedReceipt:
     """Issue the take-away receipt of entry ``key`` (a notice id or ``o/<plugin>/<id>``)."""
     entry = entries.find(ctx, key, lang)
     if entry is None:
@@ -53,7 +52,7 @@ def _key(receipt) -> str | None:
     return None
 
 
-def tracking_view(ctx, receipt, lang: str) -> TrackingView | None:
+def tracking_view(ctx: KioskContext, receipt, lang: str) -> TrackingView | None:
     key = _key(receipt)
     if key is None:
         return None

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from markupsafe import Markup
 
-from kiosk.web.openapi import PathId
-from kiosk.web.templating import link as url, text_for as t, message, page, request_lang
+from kiosk.api.web import PathId, link as url, text_for as t, message, page, request_lang
+from kiosk.api import KioskContext
 
 from . import boards, entries, feed, markup
 from .entries import Entry
@@ -66,7 +66,7 @@ def article(request: Request, entry: Entry) -> Markup:
     return out
 
 
-def build_router(ctx) -> APIRouter:
+def build_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
 
     @router.get("/notices/static/notices.css", include_in_schema=False)
@@ -91,7 +91,7 @@ def build_router(ctx) -> APIRouter:
 
     @router.get("/notices/{notice_id:int}/image")
     def notice_image(request: Request, notice_id: PathId):
-        from kiosk.web.auth import current_user
+        from kiosk.api.web import current_user
 
         visible = entries.find(ctx, str(notice_id)) is not None or current_user(request) is not None  # staff preview
         row = image_of(ctx, notice_id) if visible else None

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk import hookimpl
-from kiosk.types import PluginInfo
+from kiosk.api import KioskContext, hookimpl, PluginInfo
 
 from . import models  # noqa: F401 - registers the tables on the shared metadata
 from .service import PLUGIN
@@ -55,7 +54,7 @@ def kiosk_cli_commands(cli):
 
 
 @hookimpl
-def kiosk_demo_data(ctx):
+def kiosk_demo_data(ctx: KioskContext):
     from .demo import load
 
     with ctx.transaction() as s:
@@ -63,7 +62,7 @@ def kiosk_demo_data(ctx):
 
 
 @hookimpl
-def kiosk_startup(ctx):
+def kiosk_startup(ctx: KioskContext):
     """A terminal whose ``[plugins.queue] hall`` names no hall would show an empty 取号 list and a silent
     display: say so where staff look (the plugin's error on the admin screen, /staff/plugins, `kiosk plugins`)."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -82,7 +81,7 @@ def kiosk_startup(ctx):
 
 
 @hookimpl
-def kiosk_daily_tick(ctx, today):
+def kiosk_daily_tick(ctx: KioskContext, today):
     from . import appointments
     from .service import close_previous_days, erase_old_words
 
@@ -92,15 +91,15 @@ def kiosk_daily_tick(ctx, today):
 
 
 @hookimpl
-def kiosk_home_tiles(ctx):
-    from kiosk.types import Tile
+def kiosk_home_tiles(ctx: KioskContext):
+    from kiosk.api import Tile
 
     return [Tile(id="queue", title="取号", title_en="Take a number", hint="排队办理业务，领取号码", hint_en="Queue for a counter",
                  screen="queue.services", icon="号", color="#0B4A8F", order=10)]
 
 
 @hookimpl
-def kiosk_home_banners(ctx, lang):
+def kiosk_home_banners(ctx: KioskContext, lang):
     """The live wait board on the home screen: one line, the services people are waiting for."""
     from .service import QueueSettings, services_overview
 
@@ -128,8 +127,8 @@ BOARD_MAX = 3  # services on the home banner's wait board
 
 
 @hookimpl
-def kiosk_screens(ctx):
-    from kiosk.types import ScreenSpec
+def kiosk_screens(ctx: KioskContext):
+    from kiosk.api import ScreenSpec
 
     def services(shell):
         from .screens import build_services_screen
@@ -158,8 +157,8 @@ def kiosk_screens(ctx):
 
 
 @hookimpl
-def kiosk_roles(ctx):
-    from kiosk.types import ScreenSpec
+def kiosk_roles(ctx: KioskContext):
+    from kiosk.api import ScreenSpec
 
     def display(shell):
         from .display import build_display_screen
@@ -170,12 +169,12 @@ def kiosk_roles(ctx):
 
 
 @hookimpl
-def kiosk_screenshots(ctx):
+def kiosk_screenshots(ctx: KioskContext):
     return ["queue.services", "queue.service", "queue.checkin", "queue.display"]
 
 
 @hookimpl
-def kiosk_web_routes(ctx):
+def kiosk_web_routes(ctx: KioskContext):
     from .rest import build_api_router
     from .web import build_router
     from .web_more import build_more_router
@@ -184,8 +183,8 @@ def kiosk_web_routes(ctx):
 
 
 @hookimpl
-def kiosk_staff_links(ctx):
-    from kiosk.types import StaffLink
+def kiosk_staff_links(ctx: KioskContext):
+    from kiosk.api import StaffLink
 
     return [StaffLink(title="窗口叫号", title_en="Counters", path="/staff/queue"),
             StaffLink(title="预约管理", title_en="Appointments", path="/staff/queue/appointments"),
@@ -194,7 +193,7 @@ def kiosk_staff_links(ctx):
 
 
 @hookimpl
-def kiosk_tracking_view(ctx, receipt, lang, token):
+def kiosk_tracking_view(ctx: KioskContext, receipt, lang, token):
     from .tracking import tracking_view
 
     return tracking_view(ctx, receipt, lang, token)

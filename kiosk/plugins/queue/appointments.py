@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.clock import DateOutOfRange, usable, utcnow
+from kiosk.api import KioskContext, DateOutOfRange, usable, utcnow
 
 from .hours import is_open
 from .models import QueueAppointment, QueueService, Ticket
@@ -43,15 +43,14 @@ class AppointmentRow:
 
 def mask_phone(phone: str) -> str:
     """138****5678 / 0538-***1234 (the shell's rule): enough for staff to recognise a caller, never the whole number."""
-    from kiosk.phone import mask_phone as shell_mask
+    from kiosk.api import mask_phone as shell_mask
 
     return shell_mask(phone) if phone else ""
 
 
 def _checked_phone(phone: str) -> str:
     """The shell's phone rules (mobile, landline, local numbers get 0538); empty stays empty."""
-    from kiosk.i18n import translator
-    from kiosk.phone import PhoneError, parse_phone
+    from kiosk.api import translator, PhoneError, parse_phone
 
     if not (phone or "").strip():
         return ""
@@ -74,7 +73,7 @@ def new_code(s: Session, day: str) -> str:
     raise QueueError("busy", "请稍后再试", "could not find a free code; try again")  # pragma: no cover
 
 
-def book(ctx, service_code: str, slot: datetime, phone: str = "", by: str = "") -> QueueAppointment:
+def book(ctx: KioskContext, service_code: str, slot: datetime, phone: str = "", by: str = "") -> QueueAppointment:
     """Book ``slot`` (local, aware) for a service; returns the appointment with its code."""
     phone = _checked_phone(phone)
     try:
@@ -97,7 +96,7 @@ def book(ctx, service_code: str, slot: datetime, phone: str = "", by: str = "") 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _book(ctx, code: str, service_code: str, local: datetime, phone: str, by: str) -> QueueAppointment:
+def _book(ctx: KioskContext, code: str, service_code: str, local: datetime, phone: str, by: str) -> QueueAppointment:
     with ctx.transaction() as s:
         svc = s.get(QueueService, code) if len(code) == 1 else None
         if svc is None or not svc.active:
@@ -113,7 +112,7 @@ def _book(ctx, code: str, service_code: str, local: datetime, phone: str, by: st
         return appointment
 
 
-def _find(s: Session, ctx, code: str) -> QueueAppointment:
+def _find(s: Session, ctx: KioskContext, code: str) -> QueueAppointment:
     code = (code or "").strip()
     if not _CODE.match(code):
         raise QueueError("bad_code", "请输入 6 位数字的预约码", "please enter the 6-digit code")
@@ -124,7 +123,7 @@ def _find(s: Session, ctx, code: str) -> QueueAppointment:
     return found
 
 
-def check_in(ctx, code: str, hall: str | None = None) -> TakeResult:
+def check_in(ctx: KioskContext, code: str, hall: str | None = None) -> TakeResult:
     """The resident's arrival: a ticket in the appointment lane, within the window; the same code twice
     returns the same ticket. With ``hall`` (a kiosk passes its own) an appointment for a service of another
     hall is refused, naming where it is served: its counters are there."""
@@ -176,7 +175,7 @@ def check_in(ctx, code: str, hall: str | None = None) -> TakeResult:
     return result
 
 
-def cancel(ctx, code: str, day: str | None = None) -> QueueAppointment:
+def cancel(ctx: KioskContext, code: str, day: str | None = None) -> QueueAppointment:
     with ctx.transaction() as s:
         found = s.scalar(select(QueueAppointment).where(QueueAppointment.business_day == (day or business_day(ctx)),
                                                         QueueAppointment.code == (code or "").strip()))
@@ -188,7 +187,7 @@ def cancel(ctx, code: str, day: str | None = None) -> QueueAppointment:
         return found
 
 
-def day_list(ctx, day: str | None = None) -> list[AppointmentRow]:
+def day_list(ctx: KioskContext, day: str | None = None) -> list[AppointmentRow]:
     """The appointments of a day, earliest first; a booked one whose window has closed shows as no-show."""
     day = day or business_day(ctx)
     late = timedelta(minutes=QueueSettings.of(ctx).appointment_late_minutes)
@@ -206,7 +205,7 @@ def day_list(ctx, day: str | None = None) -> list[AppointmentRow]:
     return out
 
 
-def close_previous_days(ctx, today) -> int:
+def close_previous_days(ctx: KioskContext, today) -> int:
     """Daily tick: earlier days' unchecked appointments become no-shows, and every phone of an earlier day
     is erased (through the core's one erasure routine; the ticket's rating has its own retention)."""
     from sqlalchemy import update

@@ -11,6 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from kiosk.api import KioskContext
+
 from .models import QueueCounter, QueueEvent, QueueService, Ticket
 from .service import business_day
 
@@ -38,7 +40,7 @@ def _in_hall(stmt, hall: str | None):
     return stmt.where(QueueEvent.counter.in_(select(QueueCounter.number).where(QueueCounter.hall == hall)))
 
 
-def calls_since(ctx, after_event_id: int, limit: int = 50, hall: str | None = None) -> list[Call]:
+def calls_since(ctx: KioskContext, after_event_id: int, limit: int = 50, hall: str | None = None) -> list[Call]:
     """Calls and recalls after ``after_event_id`` (oldest first): the display's announcement feed."""
     with ctx.sessions() as s:
         rows = s.execute(_in_hall(
@@ -51,12 +53,12 @@ def calls_since(ctx, after_event_id: int, limit: int = 50, hall: str | None = No
     return [Call(r.id, f"{r.letter}{r.number:03d}", r.counter, r.at, r.action == "recall") for r in rows]
 
 
-def last_event_id(ctx) -> int:
+def last_event_id(ctx: KioskContext) -> int:
     with ctx.sessions() as s:
         return s.scalar(select(func.coalesce(func.max(QueueEvent.id), 0))) or 0
 
 
-def board(ctx, recent: int = 8, hall: str | None = None) -> Board:
+def board(ctx: KioskContext, recent: int = 8, hall: str | None = None) -> Board:
     day = business_day(ctx)
     start = datetime.fromisoformat(day).replace(tzinfo=ctx.settings.tz)
     with ctx.sessions() as s:

@@ -13,7 +13,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk.screens.phonepad import PhonePad
+from kiosk.api.screens import PhonePad
 
 from . import appointments, remote
 from .service import QueueError, QueueSettings
@@ -126,7 +126,7 @@ class QueueCheckinScreen(Screen):
             return
         finally:
             self.busy = False
-        from kiosk.receipts import reissued
+        from kiosk.api import reissued
 
         pad.reset()
         shell.show_receipt(taken.issued or reissued(shell.ctx, taken.ticket.receipt_id, taken.url))

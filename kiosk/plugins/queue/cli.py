@@ -6,6 +6,8 @@ import json
 
 import click
 
+from kiosk.api import KioskContext
+
 from .service import OUTCOMES, QueueError
 
 
@@ -14,21 +16,21 @@ def _emit(data, as_json: bool, line: str) -> None:
 
 
 def _fail(exc: QueueError) -> None:
-    from kiosk.cli import UserError
+    from kiosk.api.cli import UserError
 
     raise UserError(exc.en)
 
 
 def _who() -> str:
     """The system user running the command, for the audit log of setup changes."""
-    from kiosk.cli import _who as who
+    from kiosk.api.cli import who
 
     return who()
 
 
-def _hall(ctx, hall: str | None) -> str | None:
+def _hall(ctx: KioskContext, hall: str | None) -> str | None:
     """``--hall CODE`` checked against the halls that exist (None: every hall)."""
-    from kiosk.cli import UserError
+    from kiosk.api.cli import UserError
 
     from .service import find_hall
 
@@ -211,8 +213,8 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def stats_cmd(state, day, hall, as_json):
         """Per service and day: tickets, served, no-shows, waits, service times, estimate accuracy."""
-        from kiosk.cli import UserError
-        from kiosk.clock import DateOutOfRange, parse_day
+        from kiosk.api.cli import UserError
+        from kiosk.api import DateOutOfRange, parse_day
 
         try:
             d = parse_day(day) if day else None
@@ -243,7 +245,7 @@ def register_more(queue_group: click.Group) -> None:
         """预约: book a slot for service CODE; prints the six-digit check-in code."""
         from datetime import datetime
 
-        from kiosk.cli import UserError
+        from kiosk.api.cli import UserError
 
         ctx = state.ctx
         try:

@@ -26,7 +26,7 @@ from kivy.properties import ListProperty, ObjectProperty, OptionProperty, String
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk.screens.announcer import Announcer
+from kiosk.api.screens import Announcer
 
 from . import board as board_mod
 from . import alert as call_alert
@@ -181,7 +181,7 @@ def build_display_screen(shell):
     global _loaded
     if not _loaded:
         # QRCode and the shell's rules: `kiosk run --role display` loads no other screen that would import them
-        from kiosk.screens import widgets  # noqa: F401
+        from kiosk.api import screens as _screen_kit  # noqa: F401 (registers the shared widgets for the .kv rules)
 
         Builder.load_file(str(KV))
         _loaded = True

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kiosk.clock import utcnow
-from kiosk.db import Base, UTCDateTime
+from kiosk.api import utcnow
+from kiosk.api.storage import Base, UTCDateTime
 
 
 class QueueHall(Base):

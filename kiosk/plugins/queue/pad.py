@@ -15,6 +15,8 @@ import hmac
 import secrets
 import time
 
+from kiosk.api import KioskContext
+
 MAX_AGE_SECONDS = 400 * 24 * 3600  # browsers keep a cookie at most about this long anyway
 
 
@@ -22,19 +24,19 @@ def cookie_name(number: int) -> str:
     return f"kq_pad_{number}"
 
 
-def _signature(ctx, number: int, device: str, issued: int) -> str:
+def _signature(ctx: KioskContext, number: int, device: str, issued: int) -> str:
     msg = f"queue-pad:{number}:{device}:{issued}".encode()
     return hmac.new(ctx.settings.secret_key().encode(), msg, hashlib.sha256).hexdigest()
 
 
-def new_pairing(ctx, number: int, now: float | None = None) -> str:
+def new_pairing(ctx: KioskContext, number: int, now: float | None = None) -> str:
     """A fresh cookie value for one device at counter ``number``: ``<random id>.<issued>.<signature>``."""
     device = secrets.token_urlsafe(18)
     issued = int(time.time() if now is None else now)
     return f"{device}.{issued}.{_signature(ctx, number, device, issued)}"
 
 
-def is_paired(ctx, number: int, value: str, now: float | None = None) -> bool:
+def is_paired(ctx: KioskContext, number: int, value: str, now: float | None = None) -> bool:
     """True when ``value`` is a pairing this site made for counter ``number`` and it has not run out."""
     parts = (value or "").split(".")
     if len(parts) != 3 or not parts[1].isdigit() or len(parts[0]) < 16:
@@ -46,6 +48,6 @@ def is_paired(ctx, number: int, value: str, now: float | None = None) -> bool:
     return -300 <= age <= MAX_AGE_SECONDS
 
 
-def secure_cookies(request, ctx) -> bool:
+def secure_cookies(request, ctx: KioskContext) -> bool:
     """Cookies get the Secure flag when this request came over HTTPS or the site's public address is https."""
     return request.url.scheme == "https" or ctx.settings.base_url.startswith("https://")

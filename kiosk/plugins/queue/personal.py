@@ -9,7 +9,7 @@ resident; a number typed into a rating reason or note is found by searching thos
 
 from __future__ import annotations
 
-from kiosk.types import PersonalColumns, PersonalLink
+from kiosk.api import PersonalColumns, PersonalLink
 
 _CODE = "a code or state the software sets"
 _STAFF = "a staff account, a terminal or a channel"

@@ -31,7 +31,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from kiosk.clock import utcnow
+from kiosk.api import KioskContext, utcnow
 
 from .appointments import new_code
 from .hours import is_open, next_opening
@@ -41,11 +41,11 @@ from .service import QueueError, QueueSettings, TakeResult, _existing, stored_ke
 _DIGITS = re.compile(r"^\d{6}$")
 
 
-def remote_quota(ctx, service: QueueService) -> int:
+def remote_quota(ctx: KioskContext, service: QueueService) -> int:
     return service.daily_cap * QueueSettings.of(ctx).remote_share_percent // 100
 
 
-def take_remote(ctx, code: str, key: str | None = None, client: str | None = None) -> TakeResult:
+def take_remote(ctx: KioskContext, code: str, key: str | None = None, client: str | None = None) -> TakeResult:
     """A pending remote ticket for service ``code``; the same ``key`` from the same ``client`` (the browser) twice
     returns the first. A key another client used (the REST API's, another phone's) finds nothing of theirs."""
     code = (code or "").strip().upper()
@@ -63,12 +63,12 @@ def take_remote(ctx, code: str, key: str | None = None, client: str | None = Non
         return found
 
 
-def enabled(ctx) -> bool:
+def enabled(ctx: KioskContext) -> bool:
     """Remote tickets are offered at all (a share of 0 switches them off, and the hall QR with them)."""
     return QueueSettings.of(ctx).remote_share_percent > 0
 
 
-def _take(ctx, code: str, key: str | None) -> TakeResult:
+def _take(ctx: KioskContext, code: str, key: str | None) -> TakeResult:
     now = ctx.now()
     day = business_day(ctx)
     with ctx.transaction() as s:
@@ -90,22 +90,22 @@ def _take(ctx, code: str, key: str | None) -> TakeResult:
         return issue(ctx, s, service, number, key=key, source="remote", state="pending", activation_code=new_code(s, day), by="web:remote")
 
 
-def _period(ctx, offset: int = 0) -> int:
+def _period(ctx: KioskContext, offset: int = 0) -> int:
     return int(utcnow().timestamp()) // QueueSettings.of(ctx).here_code_seconds - offset
 
 
-def here_code(ctx, offset: int = 0) -> str:
+def here_code(ctx: KioskContext, offset: int = 0) -> str:
     """The hall's current six-digit arrival code (changes every ``here_code_seconds``)."""
     digest = hmac.new(ctx.settings.secret_key().encode(), f"queue-here:{_period(ctx, offset)}".encode(), hashlib.sha256).digest()
     return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
 
 
-def here_code_valid(ctx, code: str) -> bool:
+def here_code_valid(ctx: KioskContext, code: str) -> bool:
     code = (code or "").strip()
     return bool(_DIGITS.match(code)) and any(hmac.compare_digest(code, here_code(ctx, k)) for k in (0, 1))
 
 
-def here_url(ctx) -> str:
+def here_url(ctx: KioskContext) -> str:
     """What the hall's QR holds: the arrival page with the current code ("" when remote tickets are off)."""
     return f"{ctx.settings.base_url}/queue/here/{here_code(ctx)}" if enabled(ctx) else ""
 
@@ -125,7 +125,7 @@ def _activate(s, ticket: Ticket, by: str) -> Ticket:
     return ticket
 
 
-def activate_with_hall_code(ctx, ticket_id: int, code: str) -> Ticket:
+def activate_with_hall_code(ctx: KioskContext, ticket_id: int, code: str) -> Ticket:
     """The phone's activation: the ticket's own page plus the hall's rotating code."""
     if not here_code_valid(ctx, code):
         raise QueueError("bad_here_code", "到场码不对或已过期，请扫描大厅屏幕上最新的二维码",
@@ -140,7 +140,7 @@ def activate_with_hall_code(ctx, ticket_id: int, code: str) -> Ticket:
         return ticket
 
 
-def activate_with_ticket_code(ctx, code: str, hall: str | None = None) -> tuple[Ticket, int]:
+def activate_with_ticket_code(ctx: KioskContext, code: str, hall: str | None = None) -> tuple[Ticket, int]:
     """The kiosk's activation: the ticket's six-digit activation code; returns the ticket and people ahead.
     With ``hall`` (the kiosk's own) a ticket for another hall's service is refused, naming where to go."""
     code = (code or "").strip()
@@ -160,7 +160,7 @@ def activate_with_ticket_code(ctx, code: str, hall: str | None = None) -> tuple[
         return ticket, people_ahead(s, ticket)
 
 
-def push_back(ctx, ticket_id: int) -> Ticket:
+def push_back(ctx: KioskContext, ticket_id: int) -> Ticket:
     """推后: a waiting remote ticket lets the next few walk-ins go first (limited times)."""
     settings = QueueSettings.of(ctx)
     with ctx.transaction() as s:
@@ -183,7 +183,7 @@ def push_back(ctx, ticket_id: int) -> Ticket:
         return ticket
 
 
-def remote_left(ctx) -> dict[str, int]:
+def remote_left(ctx: KioskContext) -> dict[str, int]:
     """Remote tickets still available today per service (for the public page)."""
     day = business_day(ctx)
     with ctx.sessions() as s:

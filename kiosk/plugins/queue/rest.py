@@ -16,9 +16,8 @@ from fastapi import APIRouter, Depends, Header, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from kiosk.apikeys import KeyInfo
-from kiosk.web.apikeys import ERROR_RESPONSES, ApiError, require_scope
-from kiosk.web.openapi import PathId
+from kiosk.api import KioskContext, KeyInfo
+from kiosk.api.web import ERROR_RESPONSES, ApiError, require_scope, PathId
 
 from . import answers, service
 from .service import OUTCOMES, QueueError
@@ -66,7 +65,7 @@ def _run(fn, *args, **kwargs):
         raise ApiError(STATUS.get(exc.code, 409), exc.code, exc.zh, exc.en) from None
 
 
-def build_api_router(ctx) -> APIRouter:
+def build_api_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["queue API"], responses=ERROR_RESPONSES)
     tickets = require_scope("tickets")
     counter_scope = require_scope("counter")

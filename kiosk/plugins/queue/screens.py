@@ -18,7 +18,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk.receipts import reissued
+from kiosk.api import reissued
 
 from . import service
 from .service import QueueError

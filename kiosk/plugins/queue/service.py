@@ -23,11 +23,8 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk import audit
-from kiosk.clock import utcnow
-from kiosk.db import bump_counter
-from kiosk.receipts import IssuedReceipt, scoped_key
-from kiosk.security import seal_token, unseal_token
+from kiosk.api import KioskContext, audit, utcnow, IssuedReceipt, scoped_key, seal_token, unseal_token
+from kiosk.api.storage import bump_counter
 
 from .estimate import WaitRange, typical_minutes, wait_range
 from .hours import is_open, next_opening
@@ -75,7 +72,7 @@ class QueueSettings:
     hall: str = DEFAULT_HALL  # the hall this terminal stands in: its kiosk lists, its display shows only this hall
 
     @classmethod
-    def of(cls, ctx) -> "QueueSettings":
+    def of(cls, ctx: KioskContext) -> "QueueSettings":
         raw = ctx.settings.plugin_settings.get(PLUGIN, {})
 
         def num(name: str, low: int, high: int) -> int:
@@ -139,7 +136,7 @@ class TakeResult:
     repeated: bool = False
 
 
-def business_day(ctx) -> str:
+def business_day(ctx: KioskContext) -> str:
     return ctx.today().isoformat()
 
 
@@ -185,7 +182,7 @@ def estimate(s: Session, service: QueueService, ahead: int) -> WaitRange:
     return wait_range(ahead, per_person, _open_counters(s, service.code))
 
 
-def services_overview(ctx, hall: str | None = None) -> list[ServiceStatus]:
+def services_overview(ctx: KioskContext, hall: str | None = None) -> list[ServiceStatus]:
     """Every active service (of ``hall``; None: of every hall) with its waiting count, whether it issues
     now, and the wait range."""
     now = ctx.now()
@@ -250,7 +247,7 @@ def _slip_lines(service: QueueService, ahead: int, wait: WaitRange, priority: bo
     return lines[:12]
 
 
-def _existing(ctx, key: str) -> TakeResult | None:
+def _existing(ctx: KioskContext, key: str) -> TakeResult | None:
     with ctx.sessions() as s:
         ticket = s.scalar(select(Ticket).where(Ticket.idempotency_key == key))
         if ticket is None:
@@ -274,7 +271,7 @@ def stored_key(key: str | None, client: str | None) -> str | None:
     return scoped_key(client, key) if client else key
 
 
-def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None, hall: str | None = None, by: str = "",
+def take_ticket(ctx: KioskContext, code: str, priority: bool = False, key: str | None = None, hall: str | None = None, by: str = "",
                 client: str | None = None) -> TakeResult:
     """Issue a ticket for service ``code``; the same ``key`` from the same ``client`` twice returns the first ticket.
 
@@ -318,7 +315,7 @@ def take_ticket(ctx, code: str, priority: bool = False, key: str | None = None, 
     return result
 
 
-def issue(ctx, s: Session, service: QueueService, number: int, *, priority: bool = False, key: str | None = None,
+def issue(ctx: KioskContext, s: Session, service: QueueService, number: int, *, priority: bool = False, key: str | None = None,
           source: str = "walkin", state: str = "waiting", activation_code: str | None = None, by: str = "") -> TakeResult:
     """Create the ticket row and its slip inside the caller's transaction (kiosk, appointment, remote)."""
     ticket = Ticket(
@@ -393,7 +390,7 @@ def _first_waiting(s: Session, day: str, services: list[str], priority: bool, ap
     return s.scalar(stmt)
 
 
-def _auto_recall(s: Session, ctx, day: str, services: list[str]) -> None:
+def _auto_recall(s: Session, ctx: KioskContext, day: str, services: list[str]) -> None:
     """过号 auto-recall: a missed ticket goes back in line once, after N other calls of its service."""
     settings = QueueSettings.of(ctx)
     if not settings.auto_recall_after:
@@ -414,7 +411,7 @@ def _auto_recall(s: Session, ctx, day: str, services: list[str]) -> None:
     s.flush()
 
 
-def call_next(ctx, counter: int, service: str | None = None, by: str = "") -> Ticket | None:
+def call_next(ctx: KioskContext, counter: int, service: str | None = None, by: str = "") -> Ticket | None:
     """Call the next ticket to ``counter``, finishing the one it had; None when nobody is waiting.
 
     Three lanes: 绿色通道 after every ``normal_per_priority`` other calls, checked-in appointments after
@@ -466,7 +463,7 @@ def call_next(ctx, counter: int, service: str | None = None, by: str = "") -> Ti
         return chosen
 
 
-def call_number(ctx, counter: int, number: str, by: str = "") -> Ticket:
+def call_number(ctx: KioskContext, counter: int, number: str, by: str = "") -> Ticket:
     """Call one waiting (or parked) ticket out of order: a resident who cannot wait, one back with the
     missing document; audited."""
     day = business_day(ctx)
@@ -512,7 +509,7 @@ def _require_current(s: Session, day: str, counter: int) -> Ticket:
     return current
 
 
-def recall(ctx, counter: int, by: str = "") -> Ticket:
+def recall(ctx: KioskContext, counter: int, by: str = "") -> Ticket:
     """重呼: announce the counter's current ticket again."""
     with ctx.transaction() as s:
         ticket = _require_current(s, business_day(ctx), counter)
@@ -521,7 +518,7 @@ def recall(ctx, counter: int, by: str = "") -> Ticket:
         return ticket
 
 
-def no_show(ctx, counter: int, by: str = "") -> Ticket:
+def no_show(ctx: KioskContext, counter: int, by: str = "") -> Ticket:
     """过号: the resident did not come; the ticket can be put back within the missed window."""
     with ctx.transaction() as s:
         ticket = _require_current(s, business_day(ctx), counter)
@@ -530,7 +527,7 @@ def no_show(ctx, counter: int, by: str = "") -> Ticket:
         return ticket
 
 
-def park(ctx, counter: int, by: str = "") -> Ticket:
+def park(ctx: KioskContext, counter: int, by: str = "") -> Ticket:
     """暂存: the resident steps away (a missing document); the ticket waits aside to be called back today."""
     with ctx.transaction() as s:
         ticket = _require_current(s, business_day(ctx), counter)
@@ -539,7 +536,7 @@ def park(ctx, counter: int, by: str = "") -> Ticket:
         return ticket
 
 
-def finish(ctx, counter: int, outcome: str = "done", by: str = "") -> Ticket:
+def finish(ctx: KioskContext, counter: int, outcome: str = "done", by: str = "") -> Ticket:
     """办结: the counter's current ticket is served, with an outcome code."""
     if outcome not in OUTCOMES:
         raise QueueError("bad_outcome", "办理结果无效", f"outcome must be one of {', '.join(OUTCOMES)}")
@@ -559,7 +556,7 @@ def find_ticket(s: Session, day: str, number: str) -> Ticket:
     return ticket
 
 
-def restore(ctx, number: str, by: str = "") -> Ticket:
+def restore(ctx: KioskContext, number: str, by: str = "") -> Ticket:
     """Put a missed ticket back in line, ahead of everyone who arrived after it."""
     window = timedelta(minutes=QueueSettings.of(ctx).missed_window_minutes)
     with ctx.transaction() as s:
@@ -574,7 +571,7 @@ def restore(ctx, number: str, by: str = "") -> Ticket:
         return ticket
 
 
-def transfer(ctx, counter: int, to_service: str, by: str = "", return_after: bool = False) -> Ticket:
+def transfer(ctx: KioskContext, counter: int, to_service: str, by: str = "", return_after: bool = False) -> Ticket:
     """一票到底: send the counter's current ticket to another service, keeping its arrival time.
 
     With ``return_after`` the ticket comes back to this service when the other one is done, in the
@@ -599,7 +596,7 @@ def transfer(ctx, counter: int, to_service: str, by: str = "", return_after: boo
         return ticket
 
 
-def rejoin(ctx, ticket_id: int) -> Ticket:
+def rejoin(ctx: KioskContext, ticket_id: int) -> Ticket:
     """过号 self-rejoin from the ticket's page: once, within ``self_rejoin_minutes`` of the miss; the
     ticket goes back in line like a restore (ahead of everyone who arrived after it)."""
     minutes = QueueSettings.of(ctx).self_rejoin_minutes
@@ -621,7 +618,7 @@ def rejoin_count(s: Session, ticket_id: int) -> int:
     return s.scalar(select(func.count()).select_from(QueueEvent).where(QueueEvent.ticket_id == ticket_id, QueueEvent.action == "rejoin")) or 0
 
 
-def rejoin_deadline(ctx, ticket: Ticket) -> datetime | None:
+def rejoin_deadline(ctx: KioskContext, ticket: Ticket) -> datetime | None:
     """Until when the tracking page offers 重新排队 (None: not offered)."""
     minutes = QueueSettings.of(ctx).self_rejoin_minutes
     if ticket.state != "missed" or not minutes or ticket.missed_at is None:
@@ -633,14 +630,14 @@ def rejoin_deadline(ctx, ticket: Ticket) -> datetime | None:
     return deadline if utcnow() <= deadline else None
 
 
-def set_paused(ctx, counter: int, paused: bool, by: str = "") -> QueueCounter:
+def set_paused(ctx: KioskContext, counter: int, paused: bool, by: str = "") -> QueueCounter:
     with ctx.transaction() as s:
         desk = _counter(s, counter)
         desk.paused = paused
         return desk
 
 
-def ticket_status(ctx, ticket_id: int) -> tuple[Ticket, QueueService, int, WaitRange] | None:
+def ticket_status(ctx: KioskContext, ticket_id: int) -> tuple[Ticket, QueueService, int, WaitRange] | None:
     """A ticket, its service, people ahead and the live wait range (for the tracking page)."""
     with ctx.sessions() as s:
         ticket = s.get(Ticket, ticket_id)
@@ -651,7 +648,7 @@ def ticket_status(ctx, ticket_id: int) -> tuple[Ticket, QueueService, int, WaitR
         return ticket, service, ahead, estimate(s, service, ahead)
 
 
-def erase_old_words(ctx, today) -> int:
+def erase_old_words(ctx: KioskContext, today) -> int:
     """Daily tick: rating reasons and notes of tickets older than ``rating_retention_days`` are erased
     (the core's one erasure routine; the rating's level stays for the statistics). Returns rows erased."""
     cutoff = (today - timedelta(days=QueueSettings.of(ctx).rating_retention_days)).isoformat()
@@ -664,7 +661,7 @@ def erase_old_words(ctx, today) -> int:
         return sum(ctx.erase_personal_data(s, rows, follow=False).values())
 
 
-def close_previous_days(ctx, today) -> int:
+def close_previous_days(ctx: KioskContext, today) -> int:
     """The daily reset: tickets of earlier days still open end as "closed" (kept as history, never deleted).
 
     Services with ``carry_over`` first move their still-waiting tickets into today (see
@@ -722,7 +719,7 @@ RATING_LEVELS = {5: ("非常满意", "Very satisfied"), 4: ("满意", "Satisfied
 REASON_MAX = 200
 
 
-def rate(ctx, ticket_id: int, level: int, reason: str = ""):
+def rate(ctx: KioskContext, ticket_id: int, level: int, reason: str = ""):
     """好差评: one rating per served ticket; an unsatisfied rating needs a reason (as the national system asks)."""
     from .models import QueueRating
 
@@ -745,7 +742,7 @@ def rate(ctx, ticket_id: int, level: int, reason: str = ""):
         return rating
 
 
-def rating_of(ctx, ticket_id: int):
+def rating_of(ctx: KioskContext, ticket_id: int):
     from .models import QueueRating
 
     with ctx.sessions() as s:
@@ -809,7 +806,7 @@ def _checked_service_fields(name: str, name_en: str, hours: str, daily_cap: int,
             "materials": [m.strip()[:40] for m in materials if m.strip()][:8]} | numbering
 
 
-def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily_cap: int, minutes_per_person: int,
+def update_service(ctx: KioskContext, code: str, *, name: str, name_en: str, hours: str, daily_cap: int, minutes_per_person: int,
                    target_minutes: int, materials: list[str], active: bool, first_number=None, last_number=None,
                    number_step=None, carry_over: bool | None = None, hall: str | None = None, by: str = "",
                    ip: str = "") -> QueueService:
@@ -847,7 +844,7 @@ def update_service(ctx, code: str, *, name: str, name_en: str, hours: str, daily
         return svc
 
 
-def create_service(ctx, code: str, *, name: str, name_en: str = "", hours: str = "08:30-12:00,13:30-17:00", daily_cap: int = 200,
+def create_service(ctx: KioskContext, code: str, *, name: str, name_en: str = "", hours: str = "08:30-12:00,13:30-17:00", daily_cap: int = 200,
                    minutes_per_person: int = 8, target_minutes: int = 30, materials: list[str] | None = None,
                    first_number=1, last_number=999, number_step=1, carry_over: bool = False, hall: str = DEFAULT_HALL,
                    by: str = "", ip: str = "") -> QueueService:
@@ -887,7 +884,7 @@ def _checked_counter_services(s: Session, services: list[str], hall: str) -> lis
     return codes
 
 
-def update_counter(ctx, number: int, *, name: str, services: list[str], hall: str | None = None, by: str = "",
+def update_counter(ctx: KioskContext, number: int, *, name: str, services: list[str], hall: str | None = None, by: str = "",
                    ip: str = "") -> QueueCounter:
     with ctx.transaction() as s:
         desk = _counter(s, number)
@@ -900,7 +897,7 @@ def update_counter(ctx, number: int, *, name: str, services: list[str], hall: st
         return desk
 
 
-def create_counter(ctx, number: int, *, name: str = "", services: list[str], hall: str = DEFAULT_HALL, by: str = "",
+def create_counter(ctx: KioskContext, number: int, *, name: str = "", services: list[str], hall: str = DEFAULT_HALL, by: str = "",
                    ip: str = "") -> QueueCounter:
     """A new counter (窗口 1–99) of ``hall``, e.g. a temporary one opened at a peak (numbers are unique across halls)."""
     if not 1 <= number <= 99:
@@ -919,7 +916,7 @@ def create_counter(ctx, number: int, *, name: str = "", services: list[str], hal
 
 
 # -- 好差评 at the counter --------------------------------------------------------------------------
-def rate_pad_ticket(ctx, counter: int) -> Ticket | None:
+def rate_pad_ticket(ctx: KioskContext, counter: int) -> Ticket | None:
     """The ticket the counter's rating pad offers: the one this counter finished last, within
     ``rate_pad_minutes``, not rated yet."""
     from .models import QueueRating
@@ -935,7 +932,7 @@ def rate_pad_ticket(ctx, counter: int) -> Ticket | None:
         return ticket
 
 
-def rate_at_counter(ctx, counter: int, ticket_id: int, level: int, reason: str = ""):
+def rate_at_counter(ctx: KioskContext, counter: int, ticket_id: int, level: int, reason: str = ""):
     """A rating from the counter's pad, accepted only for the ticket the pad offers now."""
     offered = rate_pad_ticket(ctx, counter)
     if offered is None or offered.id != ticket_id:
@@ -943,7 +940,7 @@ def rate_at_counter(ctx, counter: int, ticket_id: int, level: int, reason: str =
     return rate(ctx, ticket_id, level, reason)
 
 
-def bad_ratings(ctx) -> list[tuple[int, str, int | None, int, str]]:
+def bad_ratings(ctx: KioskContext) -> list[tuple[int, str, int | None, int, str]]:
     """Today's unsatisfied ratings not yet handled: (rating id, number, counter, level, reason)."""
     from .models import QueueRating
 
@@ -955,7 +952,7 @@ def bad_ratings(ctx) -> list[tuple[int, str, int | None, int, str]]:
     return [(r[0], f"{r[1]}{r[2]:03d}", r[3], r[4], r[5]) for r in rows]
 
 
-def handle_rating(ctx, rating_id: int, by: str = "") -> None:
+def handle_rating(ctx: KioskContext, rating_id: int, by: str = "") -> None:
     from .models import QueueRating
 
     with ctx.transaction() as s:
@@ -966,7 +963,7 @@ def handle_rating(ctx, rating_id: int, by: str = "") -> None:
             rating.handled_at, rating.handled_by = utcnow(), by[:64]
 
 
-def busy_services(ctx, hall: str | None = None) -> list[ServiceStatus]:
+def busy_services(ctx: KioskContext, hall: str | None = None) -> list[ServiceStatus]:
     """Services whose wait now runs past their target: the hint to open a temporary counter (临时增开窗口)."""
     with ctx.sessions() as s:
         targets = {x.code: x.target_minutes for x in s.scalars(select(QueueService))}
@@ -977,7 +974,7 @@ def busy_services(ctx, hall: str | None = None) -> list[ServiceStatus]:
 _HALL_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,15}$")
 
 
-def halls(ctx) -> list[QueueHall]:
+def halls(ctx: KioskContext) -> list[QueueHall]:
     """Every hall, in their order (``main`` first unless staff sorted otherwise)."""
     with ctx.sessions() as s:
         return list(s.scalars(select(QueueHall).order_by(QueueHall.sort, QueueHall.code)))
@@ -990,12 +987,12 @@ def _require_hall(s: Session, code: str) -> QueueHall:
     return hall
 
 
-def find_hall(ctx, code: str) -> QueueHall | None:
+def find_hall(ctx: KioskContext, code: str) -> QueueHall | None:
     with ctx.sessions() as s:
         return s.get(QueueHall, code)
 
 
-def create_hall(ctx, code: str, *, name: str, name_en: str = "", by: str = "", ip: str = "") -> QueueHall:
+def create_hall(ctx: KioskContext, code: str, *, name: str, name_en: str = "", by: str = "", ip: str = "") -> QueueHall:
     """A new hall (e.g. a 便民服务室): then give it services (new letters) and counters, and set
     ``hall = "CODE"`` under ``[plugins.queue]`` in the config of its kiosk and display."""
     code = (code or "").strip().lower()

@@ -18,6 +18,8 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
+from kiosk.api import KioskContext
+
 from .models import QueueAppointment, QueueRating, QueueService, Ticket
 
 
@@ -55,7 +57,7 @@ def buckets(minutes: list[float], edges: tuple[int, ...]) -> list[dict]:
     return out
 
 
-def _opening(ctx, svc: QueueService, day: date) -> datetime:
+def _opening(ctx: KioskContext, svc: QueueService, day: date) -> datetime:
     """When ``svc`` opened on ``day``: a ticket carried over from the day before (carry-over) waits from here,
     not from its arrival yesterday, so one carried ticket does not turn the day's average wait into hours."""
     from .hours import next_opening
@@ -68,7 +70,7 @@ def _opening(ctx, svc: QueueService, day: date) -> datetime:
     return opening if opening is not None and opening.date() == day else midnight
 
 
-def day_stats(ctx, day: date | None = None, hall: str | None = None) -> dict:
+def day_stats(ctx: KioskContext, day: date | None = None, hall: str | None = None) -> dict:
     """The day's figures per service; with ``hall`` only that hall's services and their tickets."""
     day = day or ctx.today()
     iso = day.isoformat()
@@ -88,7 +90,7 @@ def day_stats(ctx, day: date | None = None, hall: str | None = None) -> dict:
         per_hour[t.arrived_at.astimezone(tz).hour] += 1
     from datetime import timedelta
 
-    from kiosk.clock import utcnow
+    from kiosk.api import utcnow
 
     from .service import OUTCOMES, QueueSettings
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import Request
 from markupsafe import Markup
 
-from kiosk.web.templating import text_for as t
+from kiosk.api.web import text_for as t
 
 OUTCOME_NAMES = {"done": ("办结", "Done"), "consulted": ("咨询解答", "Answered"), "incomplete": ("材料不全", "Documents missing"),
                  "referred": ("转办", "Referred"), "other": ("其他", "Other"), "reset": ("日终关闭", "Closed at reset")}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from kiosk.types import TrackingView
+from kiosk.api import KioskContext, TrackingView
 
 from .service import QueueSettings, rating_of, rejoin_deadline, ticket_status
 
@@ -33,7 +33,7 @@ def _link(action: str, token: str, en: bool, label: str) -> Markup:
     return Markup('<p><a class="button" href="/queue/{}/{}{}">{}</a></p>').format(action, token, "?lang=en" if en else "", label)
 
 
-def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | None:
+def tracking_view(ctx: KioskContext, receipt, lang: str, token: str = "") -> TrackingView | None:
     if receipt.kind != "ticket":
         return None
     found = ticket_status(ctx, int(receipt.subject))

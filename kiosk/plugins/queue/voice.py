@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from kiosk.speech import chime, speak_to_wav
+from kiosk.api import chime, speak_to_wav
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from kiosk.clock import parse_day
-from kiosk.web.openapi import PathId, form_body
-from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_admin, require_staff
-from kiosk.web.tracking import limit_lookups
-from kiosk.web.templating import link as _url, text_for as t, page, request_lang
+from kiosk.api import KioskContext, parse_day
+from kiosk.api.web import (
+    PathId, form_body, StaffIdentity, client_ip, csrf_input, require_admin, require_staff, limit_lookups,
+    link as _url, text_for as t, page, request_lang,
+)
 
 from . import alert as call_alert
 from . import board as board_mod
@@ -37,7 +37,7 @@ def _who(request: Request, user: StaffIdentity) -> dict[str, str]:
     return {"by": f"web:{user.username}", "ip": client_ip(request)}
 
 
-def build_router(ctx) -> APIRouter:
+def build_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
 
     def refused(request: Request, exc: QueueError, keep: dict):
@@ -337,7 +337,7 @@ def board_cell_class(call, now, settings) -> str:
     return "q-call q-fresh q-flash" if age < BOARD_REFRESH else "q-call q-fresh"
 
 
-def _hall_param(ctx, hall: str):
+def _hall_param(ctx: KioskContext, hall: str):
     """``?hall=``: None for every hall (empty), the code of an existing hall, or False (no such hall)."""
     hall = (hall or "").strip().lower()
     if not hall:
@@ -345,7 +345,7 @@ def _hall_param(ctx, hall: str):
     return hall if service.find_hall(ctx, hall) is not None else False
 
 
-def _hall_links(request: Request, ctx, chosen: str | None, path: str = "/queue/board") -> Markup:
+def _hall_links(request: Request, ctx: KioskContext, chosen: str | None, path: str = "/queue/board") -> Markup:
     """With several halls: a link per hall (and one for all), the chosen one marked; nothing with one hall."""
     halls = service.halls(ctx)
     if len(halls) < 2:
@@ -359,7 +359,7 @@ def _hall_links(request: Request, ctx, chosen: str | None, path: str = "/queue/b
             Markup(' aria-current="page"') if code == chosen else "", label) for code, label in links))
 
 
-def _unknown_hall_page(request: Request, ctx, hall: str, path: str = "/queue/board"):
+def _unknown_hall_page(request: Request, ctx: KioskContext, hall: str, path: str = "/queue/board"):
     body = Markup('<p class="error" role="alert">{}</p>').format(
         t(request, f"没有代码为 {hall} 的大厅，请选择：", f"There is no hall {hall!r}. Choose one:"))
     body += Markup('<ul class="nav">{}</ul>').format(Markup("").join(
@@ -368,7 +368,7 @@ def _unknown_hall_page(request: Request, ctx, hall: str, path: str = "/queue/boa
     return page(request, t(request, "没有这个大厅", "No such hall"), body, 404, stylesheets=STYLES)
 
 
-def _setup_body(request: Request, ctx, keep: dict | None = None) -> Markup:
+def _setup_body(request: Request, ctx: KioskContext, keep: dict | None = None) -> Markup:
     """One form per service and per counter; a refused form shows again with what was typed (``keep``)."""
     flash = request.session.pop("queue_flash", "")
     with ctx.sessions() as s:
@@ -485,9 +485,9 @@ def _new_forms(request: Request, services: list[QueueService], halls: list[Queue
     return out
 
 
-def _ticket_of(ctx, token: str) -> int | None:
+def _ticket_of(ctx: KioskContext, token: str) -> int | None:
     """The ticket behind a tracking token (one hashed look-up), or None."""
-    from kiosk.receipts import find_receipt, receipt_state
+    from kiosk.api import find_receipt, receipt_state
 
     with ctx.sessions() as s:
         receipt = find_receipt(s, token)
@@ -512,10 +512,9 @@ def _rating_form(request: Request, token: str, error: str = "", reason: str = ""
         service.REASON_MAX, reason, buttons)
 
 
-def _reprint(request: Request, ctx, number: str) -> str:
+def _reprint(request: Request, ctx: KioskContext, number: str) -> str:
     """Staff reprint of a ticket's slip (a new token is added; the old slip's QR keeps working)."""
-    from kiosk.models import Receipt
-    from kiosk.receipts import add_token
+    from kiosk.api import Receipt, add_token
 
     with ctx.transaction() as s:
         ticket = service.find_ticket(s, service.business_day(ctx), number)
@@ -544,10 +543,10 @@ def _service_select(request: Request, services: list[QueueService], allowed: lis
     return Markup('<select name="service_code">{}</select>').format(options)
 
 
-def _counter_body(request: Request, ctx, number: int) -> Markup:
+def _counter_body(request: Request, ctx: KioskContext, number: int) -> Markup:
     from datetime import timedelta
 
-    from kiosk.clock import utcnow
+    from kiosk.api import utcnow
 
     en = request_lang(request) == "en"
     flash = request.session.pop("queue_flash", "")

@@ -19,12 +19,11 @@ from fastapi.responses import FileResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import select
 
-from kiosk import audit
-from kiosk.web.openapi import PathId
-from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_staff
-from kiosk.web.ratelimit import SlidingWindowLimiter
-from kiosk.web.templating import link as _url, page, request_lang, text_for as t
-from kiosk.web.tracking import RateLimited, limit_lookups
+from kiosk.api import KioskContext, audit
+from kiosk.api.web import (
+    PathId, StaffIdentity, client_ip, csrf_input, require_staff, SlidingWindowLimiter, link as _url, page,
+    request_lang, text_for as t, RateLimited, limit_lookups,
+)
 
 from . import appointments, pad, remote, service
 from .models import QueueService, Ticket
@@ -58,7 +57,7 @@ def _browser(request: Request) -> str:
     return browser
 
 
-def _ticket(ctx, token: str) -> Ticket | None:
+def _ticket(ctx: KioskContext, token: str) -> Ticket | None:
     from .web import _ticket_of
 
     ticket_id = _ticket_of(ctx, token)
@@ -78,7 +77,7 @@ def _back(request: Request, token: str) -> RedirectResponse:
     return RedirectResponse(_url(request, f"/t/{token}"), status_code=303)
 
 
-def build_more_router(ctx) -> APIRouter:
+def build_more_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
 
     @router.get("/queue/static/near.wav", include_in_schema=False)
@@ -290,7 +289,7 @@ def build_more_router(ctx) -> APIRouter:
     return router
 
 
-def _remote_body(request: Request, ctx) -> Markup:
+def _remote_body(request: Request, ctx: KioskContext) -> Markup:
     """One big button per open service, with the wait and the remote tickets left today."""
     en = request_lang(request) == "en"
     if not remote.enabled(ctx):
@@ -320,7 +319,7 @@ def _remote_body(request: Request, ctx) -> Markup:
 FACES = {5: "😄", 4: "😊", 3: "😐", 2: "😞", 1: "😣"}  # Unicode 6.0 faces: present in common fonts
 
 
-def _rate_pad(request: Request, ctx, number: int, error: str = "", reason: str = "", level: int = 0, status: int = 200):
+def _rate_pad(request: Request, ctx: KioskContext, number: int, error: str = "", reason: str = "", level: int = 0, status: int = 200):
     """Five big faces for the ticket this counter has just finished; otherwise a quiet "thank you"."""
     try:
         ticket = service.rate_pad_ticket(ctx, number)
@@ -346,7 +345,7 @@ def _rate_pad(request: Request, ctx, number: int, error: str = "", reason: str =
     return page(request, title, body, status, stylesheets=STYLES, body_class="q-pad")
 
 
-def _appointments_body(request: Request, ctx, keep: dict | None = None) -> Markup:
+def _appointments_body(request: Request, ctx: KioskContext, keep: dict | None = None) -> Markup:
     flash = request.session.pop("queue_flash", "")
     code = request.session.pop("queue_code", "")
     day = request.query_params.get("day") or service.business_day(ctx)

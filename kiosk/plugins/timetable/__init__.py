@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk import hookimpl
-from kiosk.types import PluginInfo
+from kiosk.api import KioskContext, hookimpl, PluginInfo
 
 from . import models  # noqa: F401 - registers the tables on the shared metadata
 
@@ -49,7 +48,7 @@ def kiosk_cli_commands(cli):
 
 
 @hookimpl
-def kiosk_demo_data(ctx):
+def kiosk_demo_data(ctx: KioskContext):
     from .demo import load
 
     with ctx.transaction() as s:
@@ -57,21 +56,21 @@ def kiosk_demo_data(ctx):
 
 
 @hookimpl
-def kiosk_daily_tick(ctx, today):
+def kiosk_daily_tick(ctx: KioskContext, today):
     from .service import erase_old_signups
 
     erase_old_signups(ctx, today)
 
 
 @hookimpl
-def kiosk_tracking_view(ctx, receipt, lang, token):
+def kiosk_tracking_view(ctx: KioskContext, receipt, lang, token):
     from .tracking import tracking_view
 
     return tracking_view(ctx, receipt, lang, token)
 
 
 @hookimpl
-def kiosk_web_routes(ctx):
+def kiosk_web_routes(ctx: KioskContext):
     from .staff_web import build_staff_router
     from .web import build_router
 
@@ -79,23 +78,23 @@ def kiosk_web_routes(ctx):
 
 
 @hookimpl
-def kiosk_staff_links(ctx):
-    from kiosk.types import StaffLink
+def kiosk_staff_links(ctx: KioskContext):
+    from kiosk.api import StaffLink
 
     return [StaffLink(title="课程表", title_en="Timetable", path="/staff/classes")]
 
 
 @hookimpl
-def kiosk_home_tiles(ctx):
-    from kiosk.types import Tile
+def kiosk_home_tiles(ctx: KioskContext):
+    from kiosk.api import Tile
 
     return [Tile(id="timetable", title="课程表", title_en="Classes", hint="老年大学课程与活动，报名", hint_en="Classes and sign-up",
                  screen="timetable.week", icon="课", color="#1B5E20", order=30)]
 
 
 @hookimpl
-def kiosk_screens(ctx):
-    from kiosk.types import ScreenSpec
+def kiosk_screens(ctx: KioskContext):
+    from kiosk.api import ScreenSpec
 
     def factory(builder: str):
         def build(shell):
@@ -113,5 +112,5 @@ def kiosk_screens(ctx):
 
 
 @hookimpl
-def kiosk_screenshots(ctx):
+def kiosk_screenshots(ctx: KioskContext):
     return ["timetable.week", "timetable.today", "timetable.course", "timetable.signup", "timetable.surname"]

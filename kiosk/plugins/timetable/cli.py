@@ -8,7 +8,7 @@ from datetime import date
 
 import click
 
-from kiosk.spreadsheet import write_csv
+from kiosk.api import write_csv
 
 from .service import TimetableError
 
@@ -18,7 +18,7 @@ def _emit(data, as_json: bool, line: str) -> None:
 
 
 def _fail(exc: TimetableError):
-    from kiosk.cli import UserError
+    from kiosk.api.cli import UserError
 
     raise UserError(exc.en)
 
@@ -26,7 +26,7 @@ def _fail(exc: TimetableError):
 def _edit(given: dict[str, object], change, show, as_json: bool) -> None:
     """The edit commands' one shape: at least one option given, the change made through the service (a refusal
     is one line and exit 2), then the changed row as JSON or a line. ``show(row)`` returns (data, line)."""
-    from kiosk.cli import UserError
+    from kiosk.api.cli import UserError
 
     if all(value is None for value in given.values()):
         names = list(given)
@@ -48,8 +48,8 @@ def _delete(what: str, ref: str, remove) -> None:
 
 
 def _day(value: str) -> date:
-    from kiosk.clock import DateOutOfRange, parse_day
-    from kiosk.cli import UserError
+    from kiosk.api import DateOutOfRange, parse_day
+    from kiosk.api.cli import UserError
 
     try:
         return parse_day(value)
@@ -76,7 +76,7 @@ def register(cli: click.Group) -> None:
         try:
             monday = parse_week(week) if week else None
         except ValueError as exc:
-            from kiosk.cli import UserError
+            from kiosk.api.cli import UserError
 
             raise UserError(str(exc)) from None
         rows = [service.listing_json(o) for o in service.week(state.ctx, monday)]
@@ -231,7 +231,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def edit_course_cmd(state, course_id, name, teacher, room, bring, seats, as_json):
         """Change a class's name, teacher, room, what to bring or seats; options left out stay as they are."""
-        from kiosk.cli import UserError
+        from kiosk.api.cli import UserError
 
         if all(x is None for x in (name, teacher, room, bring, seats)):
             raise UserError("nothing to change: give --name, --teacher, --room, --bring or --seats")
@@ -381,8 +381,8 @@ def register(cli: click.Group) -> None:
             rows = service.export_rows(state.ctx, course_id)
         except TimetableError as exc:
             _fail(exc)
-        from kiosk import audit
-        from kiosk.cli import _who
+        from kiosk.api import audit
+        from kiosk.api.cli import who as _who
 
         with state.ctx.transaction() as s:
             audit.record(s, _who(), "export.signups", f"course:{course_id}", {"rows": max(len(rows) - 1, 0)})

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from kiosk.clock import utcnow
+from kiosk.api import utcnow
 
 from icalendar import Calendar, Event
 from icalendar.prop import vText

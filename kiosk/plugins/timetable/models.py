@@ -15,8 +15,8 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kiosk.clock import utcnow
-from kiosk.db import Base, UTCDateTime
+from kiosk.api import utcnow
+from kiosk.api.storage import Base, UTCDateTime
 
 
 class Room(Base):

@@ -7,7 +7,7 @@ Both are erased on request, and by the daily tick 30 days after the class's term
 
 from __future__ import annotations
 
-from kiosk.types import PersonalColumns, PersonalLink
+from kiosk.api import PersonalColumns, PersonalLink
 
 _STAFF = "a staff account name"
 _REF = "the timetable staff publish"

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.clock import usable
+from kiosk.api import usable
 
 from .models import Course, MakeupDay, Room, SessionChange, Slot, Teacher, Term
 

@@ -19,7 +19,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
-from kiosk.screens import phonepad, surname  # noqa: F401 - register PhonePad and SurnamePicker for timetable.kv
+from kiosk.api import screens as _screen_kit  # noqa: F401 (registers the shared widgets for the .kv rules)
 
 from . import service
 from .schedule import PERIODS, WEEKDAYS_EN, WEEKDAYS_ZH, week_bounds

@@ -21,8 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.clock import utcnow
-from kiosk.receipts import IssuedReceipt, find_receipt
+from kiosk.api import KioskContext, utcnow, IssuedReceipt, find_receipt
 
 from .models import Attendance, Course, MakeupDay, Room, SessionChange, Signup, Slot, Teacher, Term
 from .schedule import WEEKDAYS_EN, WEEKDAYS_ZH, Occurrence, course_occurrences, occurrences, overlaps, week_bounds
@@ -45,9 +44,7 @@ class TimetableError(Exception):
 # -- phone numbers (the one personal datum) ----------------------------------------------------------
 def normalize_phone(raw: str) -> str:
     """The one stored form (kiosk.phone: 13812341234 or 0538-6201234), or a TimetableError in both languages."""
-    from kiosk.i18n import translator
-    from kiosk.phone import PhoneError
-    from kiosk.phone import normalize_phone as _normalize
+    from kiosk.api import translator, PhoneError, normalize_phone as _normalize
 
     try:
         return _normalize(raw)
@@ -57,7 +54,7 @@ def normalize_phone(raw: str) -> str:
 
 def mask_phone(phone: str | None) -> str:
     """138****5678: enough for staff to tell people apart on a list, not enough to call."""
-    from kiosk.phone import mask_phone as _mask
+    from kiosk.api import mask_phone as _mask
 
     return _mask(phone) if phone else "—"
 
@@ -82,7 +79,7 @@ def seats_left(s: Session, course: Course) -> int:
     return max(0, course.capacity - seats_taken(s, course.id))
 
 
-def week(ctx, monday: date | None = None) -> list[Occurrence]:
+def week(ctx: KioskContext, monday: date | None = None) -> list[Occurrence]:
     """Every session of the ISO week starting ``monday`` (this week by default), with seats left."""
     monday = monday or week_bounds(ctx.today())[0]
     with ctx.sessions() as s:
@@ -95,7 +92,7 @@ def week(ctx, monday: date | None = None) -> list[Occurrence]:
         return found
 
 
-def day_sessions(ctx, day: date | None = None) -> list[Occurrence]:
+def day_sessions(ctx: KioskContext, day: date | None = None) -> list[Occurrence]:
     day = day or ctx.today()
     return [o for o in week(ctx, week_bounds(day)[0]) if o.day == day]
 
@@ -129,7 +126,7 @@ class CourseInfo:
         return [line.strip() for line in (self.course.bring or "").splitlines() if line.strip()]
 
 
-def course_info(ctx, course_id: int) -> CourseInfo:
+def course_info(ctx: KioskContext, course_id: int) -> CourseInfo:
     today = ctx.today()
     with ctx.sessions() as s:
         course = s.get(Course, course_id)
@@ -185,7 +182,7 @@ def waiting_position(s: Session, signup: Signup) -> int | None:
         Signup.course_id == signup.course_id, Signup.state == "waitlisted", Signup.seq < signup.seq)) or 0) + 1
 
 
-def _first_session(s: Session, ctx, course: Course) -> Occurrence | None:
+def _first_session(s: Session, ctx: KioskContext, course: Course) -> Occurrence | None:
     today = ctx.today()
     return next((o for o in course_occurrences(s, ctx.calendar, course) if o.happens and o.day >= today), None)
 
@@ -202,7 +199,7 @@ def _slip_lines(course: Course, room: str, teacher: str, times: str, first: Occu
     return lines[:12]
 
 
-def _slip_facts(ctx, course_id: int):
+def _slip_facts(ctx: KioskContext, course_id: int):
     """What the slip says about the class (read before the locked transaction, which then stays short)."""
     today = ctx.today()
     with ctx.sessions() as s:
@@ -219,7 +216,7 @@ def _slip_facts(ctx, course_id: int):
         return (room.name if room else "", teacher.name if teacher else "", times, first)
 
 
-def sign_up(ctx, course_id: int, phone: str, surname: str = "") -> SignupResult:
+def sign_up(ctx: KioskContext, course_id: int, phone: str, surname: str = "") -> SignupResult:
     """报名: a seat while there is one, else the waiting list. One active sign-up per phone and class."""
     phone = normalize_phone(phone)
     surname = clean_surname(surname)
@@ -262,7 +259,7 @@ def sign_up(ctx, course_id: int, phone: str, surname: str = "") -> SignupResult:
         raise
 
 
-def check_not_signed_up(ctx, course_id: int, phone: str) -> None:
+def check_not_signed_up(ctx: KioskContext, course_id: int, phone: str) -> None:
     """Tell the resident at once (on the keypad) that this phone is already signed up; sign_up checks again."""
     phone = normalize_phone(phone)
     with ctx.sessions() as s:
@@ -292,7 +289,7 @@ class CancelResult:
     promoted: Signup | None
 
 
-def cancel_signup(ctx, token_or_url: str, by: str = "resident") -> CancelResult:
+def cancel_signup(ctx: KioskContext, token_or_url: str, by: str = "resident") -> CancelResult:
     """取消报名 from the slip's token (or its URL): frees the seat for the first on the waiting list."""
     with ctx.transaction() as s:
         found = signup_of_token(s, token_or_url)
@@ -301,7 +298,7 @@ def cancel_signup(ctx, token_or_url: str, by: str = "resident") -> CancelResult:
         return _cancel(s, found.id)
 
 
-def cancel_signup_by_id(ctx, signup_id: int) -> CancelResult:
+def cancel_signup_by_id(ctx: KioskContext, signup_id: int) -> CancelResult:
     with ctx.transaction() as s:
         return _cancel(s, signup_id)
 
@@ -336,7 +333,7 @@ def _promote(s: Session, course: Course) -> list[Signup]:
     return out or [None]
 
 
-def signup_status(ctx, signup_id: int) -> tuple[Signup, CourseInfo, int | None] | None:
+def signup_status(ctx: KioskContext, signup_id: int) -> tuple[Signup, CourseInfo, int | None] | None:
     with ctx.sessions() as s:
         signup = s.get(Signup, signup_id)
         if signup is None:
@@ -346,7 +343,7 @@ def signup_status(ctx, signup_id: int) -> tuple[Signup, CourseInfo, int | None] 
     return signup, course_info(ctx, signup.course_id), position
 
 
-def signups(ctx, course_id: int) -> list[tuple[Signup, int | None]]:
+def signups(ctx: KioskContext, course_id: int) -> list[tuple[Signup, int | None]]:
     """The sign-up list of a class: enrolled first, then the waiting list in order, then cancelled."""
     order = {"enrolled": 0, "waitlisted": 1, "cancelled": 2}
     with ctx.sessions() as s:
@@ -398,7 +395,7 @@ def _weekly_clash(s: Session, room_id: int, term: Term, weekday: int, start: str
             raise _clash_error(course, f"每{WEEKDAYS_ZH[weekday]} {slot.start}–{slot.end}")
 
 
-def _day_clash(s: Session, ctx, room_id: int, day: date, start: str, end: str, ignore: tuple[int, date] | None = None,
+def _day_clash(s: Session, ctx: KioskContext, room_id: int, day: date, start: str, end: str, ignore: tuple[int, date] | None = None,
                extra: list[Occurrence] = ()) -> None:
     """A concrete session must not overlap another session held that day in the same room."""
     for occ in occurrences(s, ctx.calendar, day, day) + list(extra):
@@ -411,7 +408,7 @@ def _day_clash(s: Session, ctx, room_id: int, day: date, start: str, end: str, i
 
 
 # -- staff: managing ------------------------------------------------------------------------------------------
-def add_room(ctx, name: str, place: str = "") -> Room:
+def add_room(ctx: KioskContext, name: str, place: str = "") -> Room:
     name = (name or "").strip()
     if not name or len(name) > 40:
         raise TimetableError("bad_name", "教室名称不能为空，且不超过 40 字", "the room name must be 1–40 characters")
@@ -424,7 +421,7 @@ def add_room(ctx, name: str, place: str = "") -> Room:
         return room
 
 
-def add_teacher(ctx, name: str, subject: str = "") -> Teacher:
+def add_teacher(ctx: KioskContext, name: str, subject: str = "") -> Teacher:
     name = (name or "").strip()
     if not name or len(name) > 20:
         raise TimetableError("bad_name", "老师称呼不能为空，且不超过 20 字", "the teacher's name must be 1–20 characters")
@@ -437,7 +434,7 @@ def add_teacher(ctx, name: str, subject: str = "") -> Teacher:
         return teacher
 
 
-def add_term(ctx, name: str, season: str, start: date, end: date) -> Term:
+def add_term(ctx: KioskContext, name: str, season: str, start: date, end: date) -> Term:
     """A term must lie inside the configured season it belongs to (so the plugin is on while it runs)."""
     name = (name or "").strip()
     found = ctx.settings.season(season)
@@ -486,7 +483,7 @@ def _users(s: Session, column, row_id: int) -> list[str]:
     return [f"{course}（{term}）" for course, term in rows]
 
 
-def edit_room(ctx, room, name: str | None = None, place: str | None = None) -> Room:
+def edit_room(ctx: KioskContext, room, name: str | None = None, place: str | None = None) -> Room:
     """Rename a room or change the home it belongs to (``None`` keeps a field)."""
     with ctx.transaction() as s:
         row = _named(s, Room, room, "unknown_room", "教室", "room")
@@ -500,7 +497,7 @@ def edit_room(ctx, room, name: str | None = None, place: str | None = None) -> R
         return row
 
 
-def edit_teacher(ctx, teacher, name: str | None = None, subject: str | None = None) -> Teacher:
+def edit_teacher(ctx: KioskContext, teacher, name: str | None = None, subject: str | None = None) -> Teacher:
     """Change a teacher's name or what they teach (``None`` keeps a field)."""
     with ctx.transaction() as s:
         row = _named(s, Teacher, teacher, "unknown_teacher", "老师", "teacher")
@@ -514,7 +511,7 @@ def edit_teacher(ctx, teacher, name: str | None = None, subject: str | None = No
         return row
 
 
-def delete_room(ctx, room) -> None:
+def delete_room(ctx: KioskContext, room) -> None:
     """Only a room no class uses (else refused, naming the classes)."""
     with ctx.transaction() as s:
         row = _named(s, Room, room, "unknown_room", "教室", "room")
@@ -525,7 +522,7 @@ def delete_room(ctx, room) -> None:
         s.delete(row)
 
 
-def delete_teacher(ctx, teacher) -> None:
+def delete_teacher(ctx: KioskContext, teacher) -> None:
     """Only a teacher no class names (else refused, naming the classes)."""
     with ctx.transaction() as s:
         row = _named(s, Teacher, teacher, "unknown_teacher", "老师", "teacher")
@@ -536,7 +533,7 @@ def delete_teacher(ctx, teacher) -> None:
         s.delete(row)
 
 
-def edit_term(ctx, term, name: str | None = None, start: date | None = None, end: date | None = None) -> Term:
+def edit_term(ctx: KioskContext, term, name: str | None = None, start: date | None = None, end: date | None = None) -> Term:
     """Rename a term or change its dates, which must stay within its season; its 调休 days must stay inside,
     and longer dates must not make its classes clash with an overlapping term's in the same room."""
     with ctx.transaction() as s:
@@ -601,7 +598,7 @@ def _course_name(name: str | None, name_en: str | None = "") -> tuple[str, str]:
     return name, name_en[:60]
 
 
-def add_course(ctx, term, name: str, room, capacity: int, teacher=None, organizer: str = "夕阳美老年大学", name_en: str = "",
+def add_course(ctx: KioskContext, term, name: str, room, capacity: int, teacher=None, organizer: str = "夕阳美老年大学", name_en: str = "",
                bring: str = "", description: str = "") -> Course:
     name, name_en = _course_name(name, name_en)
     if not 1 <= int(capacity) <= 500:
@@ -620,7 +617,7 @@ def add_course(ctx, term, name: str, room, capacity: int, teacher=None, organize
         return course
 
 
-def update_course(ctx, course_id: int, *, capacity: int | None = None, room=None, teacher=None, bring: str | None = None,
+def update_course(ctx: KioskContext, course_id: int, *, capacity: int | None = None, room=None, teacher=None, bring: str | None = None,
                   active: bool | None = None, name: str | None = None) -> Course:
     """Staff change a class; more seats promote the waiting list, another room is checked for clashes.
 
@@ -655,7 +652,7 @@ def update_course(ctx, course_id: int, *, capacity: int | None = None, room=None
         return course
 
 
-def add_slot(ctx, course_id: int, weekday: int, start: str, end: str) -> Slot:
+def add_slot(ctx: KioskContext, course_id: int, weekday: int, start: str, end: str) -> Slot:
     """A weekly slot; refused when the room already holds another class then (the clashing class named)."""
     weekday = _weekday(weekday)
     start, end = _check_span(start, end)
@@ -670,7 +667,7 @@ def add_slot(ctx, course_id: int, weekday: int, start: str, end: str) -> Slot:
         return slot
 
 
-def remove_slot(ctx, slot_id: int) -> None:
+def remove_slot(ctx: KioskContext, slot_id: int) -> None:
     with ctx.transaction() as s:
         slot = s.get(Slot, slot_id)
         if slot is None:
@@ -682,7 +679,7 @@ def remove_slot(ctx, slot_id: int) -> None:
         s.delete(slot)
 
 
-def _slot_on(s: Session, ctx, slot_id: int, day: date) -> Occurrence:
+def _slot_on(s: Session, ctx: KioskContext, slot_id: int, day: date) -> Occurrence:
     slot = s.get(Slot, slot_id)
     if slot is None:
         raise TimetableError("unknown_slot", "没有这个时段", f"no slot {slot_id}")
@@ -702,7 +699,7 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def cancel_session(ctx, slot_id: int, day: date, reason: str, by: str = "") -> SessionChange:
+def cancel_session(ctx: KioskContext, slot_id: int, day: date, reason: str, by: str = "") -> SessionChange:
     """停课 one session with a reason (teacher ill …); it is shown struck through everywhere."""
     reason = _reason(reason)
     with ctx.transaction() as s:
@@ -717,7 +714,7 @@ def cancel_session(ctx, slot_id: int, day: date, reason: str, by: str = "") -> S
         return change
 
 
-def move_session(ctx, slot_id: int, day: date, new_day: date, new_start: str, new_end: str, reason: str, by: str = "") -> SessionChange:
+def move_session(ctx: KioskContext, slot_id: int, day: date, new_day: date, new_start: str, new_end: str, reason: str, by: str = "") -> SessionChange:
     """调课 one session to another day/time, refused when its room is taken then (the clashing class named)."""
     reason = _reason(reason)
     new_start, new_end = _check_span(new_start, new_end)
@@ -736,7 +733,7 @@ def move_session(ctx, slot_id: int, day: date, new_day: date, new_start: str, ne
         return change
 
 
-def restore_session(ctx, slot_id: int, day: date) -> None:
+def restore_session(ctx: KioskContext, slot_id: int, day: date) -> None:
     """Undo a cancellation or move."""
     with ctx.transaction() as s:
         change = s.scalar(select(SessionChange).where(SessionChange.slot_id == slot_id, SessionChange.day == day))
@@ -745,7 +742,7 @@ def restore_session(ctx, slot_id: int, day: date) -> None:
         s.delete(change)
 
 
-def add_makeup_day(ctx, term, day: date, follows_weekday: int, by: str = "") -> MakeupDay:
+def add_makeup_day(ctx: KioskContext, term, day: date, follows_weekday: int, by: str = "") -> MakeupDay:
     """Hold classes on a 调休 working day, following the timetable of ``follows_weekday``.
 
     Only a day the working-day calendar calls a make-up working day (a weekend day that is worked) is
@@ -773,7 +770,7 @@ def add_makeup_day(ctx, term, day: date, follows_weekday: int, by: str = "") -> 
         return makeup
 
 
-def remove_makeup_day(ctx, term, day: date) -> None:
+def remove_makeup_day(ctx: KioskContext, term, day: date) -> None:
     with ctx.transaction() as s:
         t = _by_name_or_id(s, Term, term)
         row = s.scalar(select(MakeupDay).where(MakeupDay.term_id == t.id, MakeupDay.day == day))
@@ -782,7 +779,7 @@ def remove_makeup_day(ctx, term, day: date) -> None:
         s.delete(row)
 
 
-def mark_attendance(ctx, signup_id: int, slot_id: int, day: date, present: bool, by: str = "") -> Attendance:
+def mark_attendance(ctx: KioskContext, signup_id: int, slot_id: int, day: date, present: bool, by: str = "") -> Attendance:
     with ctx.transaction() as s:
         signup = s.get(Signup, signup_id)
         if signup is None or signup.state != "enrolled":
@@ -799,14 +796,14 @@ def mark_attendance(ctx, signup_id: int, slot_id: int, day: date, present: bool,
         return row
 
 
-def attendance(ctx, course_id: int) -> dict[tuple[int, int, date], bool]:
+def attendance(ctx: KioskContext, course_id: int) -> dict[tuple[int, int, date], bool]:
     with ctx.sessions() as s:
         rows = s.execute(select(Attendance.signup_id, Attendance.slot_id, Attendance.day, Attendance.present)
                          .join(Signup, Signup.id == Attendance.signup_id).where(Signup.course_id == course_id)).all()
     return {(a, b, c): d for a, b, c, d in rows}
 
 
-def export_rows(ctx, course_id: int) -> list[list[str]]:
+def export_rows(ctx: KioskContext, course_id: int) -> list[list[str]]:
     """CSV rows of a class's sign-up list: position, state, surname, masked phone, signed up, sessions attended."""
     info = course_info(ctx, course_id)
     marks = attendance(ctx, course_id)
@@ -820,7 +817,7 @@ def export_rows(ctx, course_id: int) -> list[list[str]]:
     return out
 
 
-def erase_old_signups(ctx, today: date) -> int:
+def erase_old_signups(ctx: KioskContext, today: date) -> int:
     """Daily housekeeping: sign-ups whose term ended more than 30 days ago lose their phone and surname
     (and their slip's lines), through the core's one erasure routine (:mod:`.personal` says what goes)."""
     from sqlalchemy import or_

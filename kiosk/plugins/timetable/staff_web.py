@@ -14,12 +14,10 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 
-from kiosk import audit
-from kiosk.clock import DateOutOfRange, parse_day
-from kiosk.spreadsheet import csv_text
-from kiosk.web.openapi import PathId
-from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_staff
-from kiosk.web.templating import link as _url, page, request_lang, text_for as t
+from kiosk.api import KioskContext, audit, DateOutOfRange, parse_day, csv_text
+from kiosk.api.web import (
+    PathId, StaffIdentity, client_ip, csrf_input, require_staff, link as _url, page, request_lang, text_for as t,
+)
 
 from . import service
 from .models import Course, MakeupDay, Room, Slot, Teacher, Term
@@ -60,7 +58,7 @@ def _error(text: str) -> Markup:
     return Markup('<p class="error" role="alert">{}</p>').format(text)
 
 
-def overview_body(request: Request, ctx, keep: dict | None = None, which: str = "") -> Markup:
+def overview_body(request: Request, ctx: KioskContext, keep: dict | None = None, which: str = "") -> Markup:
     keep = keep or {}
     k = lambda form: keep if which == form else {}  # noqa: E731 - only the refused form keeps its values
     with ctx.sessions() as s:
@@ -161,7 +159,7 @@ def _with_error(field: Markup, name: str, error: tuple[str, str] | None) -> Mark
     return field + Markup('<span class="error" role="alert">{}</span>').format(error[1])
 
 
-def edit_course_form(request: Request, ctx, info, keep: dict | None = None, error: tuple[str, str] | None = None) -> Markup:
+def edit_course_form(request: Request, ctx: KioskContext, info, keep: dict | None = None, error: tuple[str, str] | None = None) -> Markup:
     """The class's own form: name, teacher, room, what to bring and seats, filled with what is stored or was typed."""
     c = info.course
     keep = keep if keep is not None else {"name": c.name, "teacher": str(c.teacher_id or ""), "room": str(c.room_id),
@@ -181,7 +179,7 @@ def edit_course_form(request: Request, ctx, info, keep: dict | None = None, erro
         request, f"/staff/classes/course/{c.id}/edit", inner, t(request, "保存修改", "Save changes"))
 
 
-def course_body(request: Request, ctx, course_id: int, day: str = "", keep: dict | None = None,
+def course_body(request: Request, ctx: KioskContext, course_id: int, day: str = "", keep: dict | None = None,
                 error: tuple[str, str] | None = None) -> Markup:
     en = request_lang(request) == "en"
     info = service.course_info(ctx, course_id)
@@ -259,7 +257,7 @@ def course_body(request: Request, ctx, course_id: int, day: str = "", keep: dict
     return out
 
 
-def print_body(request: Request, ctx, course_id: int) -> Markup:
+def print_body(request: Request, ctx: KioskContext, course_id: int) -> Markup:
     info = service.course_info(ctx, course_id)
     rows = service.export_rows(ctx, course_id)
     table = Markup('<table class="tt-list"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>').format(
@@ -296,7 +294,7 @@ def _seats(form: dict, code: str, empty: str = "") -> int:
         raise TimetableError(code, "名额要填数字", "seats must be a number") from None
 
 
-def build_staff_router(ctx) -> APIRouter:
+def build_staff_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
 
     def back(request: Request, path: str, flash: str):

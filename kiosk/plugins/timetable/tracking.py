@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from kiosk.types import TrackingView
+from kiosk.api import KioskContext, TrackingView
 
 from .models import Course
 from .schedule import WEEKDAYS_EN, WEEKDAYS_ZH, course_occurrences
@@ -49,7 +49,7 @@ def _number(state: str, position: int | None, en: bool) -> str:
     return STATES.get(state, (state, state))[1 if en else 0]
 
 
-def tracking_view(ctx, receipt, lang: str, token: str = "") -> TrackingView | None:
+def tracking_view(ctx: KioskContext, receipt, lang: str, token: str = "") -> TrackingView | None:
     if receipt.kind != "signup":
         return None
     found = signup_status(ctx, int(receipt.subject))

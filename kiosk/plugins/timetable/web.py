@@ -16,12 +16,11 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 
-from kiosk.clock import DateOutOfRange
-from kiosk.web.apikeys import error_response
-from kiosk.web.openapi import PathId
-from kiosk.web.auth import csrf_input
-from kiosk.web.templating import link as _url, page, request_lang, text_for as t
-from kiosk.web.tracking import TOKEN_HEADERS, limit_lookups
+from kiosk.api import KioskContext, DateOutOfRange
+from kiosk.api.web import (
+    error_response, PathId, csrf_input, link as _url, page, request_lang, text_for as t, TOKEN_HEADERS,
+    limit_lookups,
+)
 
 from . import ics, service
 from .models import Course, Term
@@ -34,7 +33,7 @@ STYLES = ("/classes/static/timetable.css",)
 ICS_TYPE = "text/calendar; charset=utf-8"
 
 
-def _monday(ctx, week: str) -> date:
+def _monday(ctx: KioskContext, week: str) -> date:
     """The Monday of ``?week=`` (this week when it is empty); ValueError for a week that is not one, or one
     outside the years the product handles (DateOutOfRange): the caller answers 400 with :func:`_week_refusal`."""
     return parse_week(week) if week else week_bounds(ctx.today())[0]
@@ -69,7 +68,7 @@ def session_cell(request: Request, occ, en: bool) -> Markup:
     return Markup('<span class="tt-session">{} {} · {}{}</span>').format(link, when, occ.room, note)
 
 
-def week_table(request: Request, ctx, monday: date) -> Markup:
+def week_table(request: Request, ctx: KioskContext, monday: date) -> Markup:
     en = request_lang(request) == "en"
     today = ctx.today()
     found = service.week(ctx, monday)
@@ -96,7 +95,7 @@ def week_table(request: Request, ctx, monday: date) -> Markup:
     return grid + Markup('<div class="tt-narrow-only">{}</div>').format(days_list)
 
 
-def build_router(ctx) -> APIRouter:
+def build_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
 
     @router.get("/classes/static/timetable.css", include_in_schema=False)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kiosk import hookimpl
-from kiosk.types import PluginInfo, ScreenSpec, Tile, TrackingView
+from kiosk.api import KioskContext, hookimpl, PluginInfo, ScreenSpec, Tile, TrackingView
 
 NAME = "sample"
 
@@ -16,12 +15,12 @@ def kiosk_plugin_info():
 
 
 @hookimpl
-def kiosk_home_tiles(ctx):
+def kiosk_home_tiles(ctx: KioskContext):
     return [Tile(id="sample", title="访客登记", title_en="Visitor pass", hint="领取访客凭条", hint_en="Get a visitor slip", screen="sample.main", icon="访")]
 
 
 @hookimpl
-def kiosk_screens(ctx):
+def kiosk_screens(ctx: KioskContext):
     return [ScreenSpec(name="sample.main", factory=build_screen, title="访客登记")]
 
 
@@ -30,7 +29,7 @@ def build_screen(shell):
     from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.screenmanager import Screen
 
-    from kiosk.screens.widgets import Heading, KioskButton
+    from kiosk.api.screens import Heading, KioskButton
 
     screen = Screen()
     box = BoxLayout(orientation="vertical", padding=shell.theme.pad, spacing=shell.theme.gap)
@@ -39,7 +38,7 @@ def build_screen(shell):
     def issue(*_args):
         from sqlalchemy import func, select
 
-        from kiosk.models import Receipt
+        from kiosk.api import Receipt
 
         with shell.ctx.sessions() as session:
             count = session.scalar(select(func.count()).select_from(Receipt).where(Receipt.plugin == NAME)) or 0
@@ -51,7 +50,7 @@ def build_screen(shell):
     return screen
 
 
-def issue_pass(ctx, visitor_number: int):
+def issue_pass(ctx: KioskContext, visitor_number: int):
     """Issue a visitor pass receipt (the row is committed when this returns)."""
     with ctx.transaction() as session:
         issued = ctx.issue_receipt(
@@ -67,7 +66,7 @@ def issue_pass(ctx, visitor_number: int):
 
 
 @hookimpl
-def kiosk_tracking_view(ctx, receipt, lang):
+def kiosk_tracking_view(ctx: KioskContext, receipt, lang):
     if lang == "en":
         return TrackingView(title="Visitor pass", status="Valid today", rows=[("Pass", receipt.number)])
     return TrackingView(title="访客凭条", status="当日有效", rows=[("凭条号", receipt.number)])

@@ -5,7 +5,7 @@ Revises:
 """
 from alembic import op
 import sqlalchemy as sa
-import kiosk.db
+import kiosk.api.storage
 
 
 revision = '0001_intake'
@@ -19,7 +19,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=60), nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.Column('revoked', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_intake_api_key')),
     sa.UniqueConstraint('key_hash', name=op.f('uq_intake_api_key_key_hash'))
@@ -35,14 +35,14 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('kind', sa.String(length=12), nullable=True),
     sa.Column('team_code', sa.String(length=16), nullable=True),
-    sa.Column('filed_at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('filed_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.Column('filed_on', sa.Date(), nullable=False),
     sa.Column('due_date', sa.Date(), nullable=False),
     sa.Column('extended', sa.Boolean(), nullable=False),
     sa.Column('paused_on', sa.Date(), nullable=True),
-    sa.Column('resolved_at', kiosk.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('published_at', kiosk.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', kiosk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('published_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reopen_count', sa.Integer(), nullable=False),
     sa.Column('supervision', sa.String(length=12), nullable=False),
     sa.Column('merged_into', sa.String(length=20), nullable=True),
@@ -54,7 +54,7 @@ def upgrade() -> None:
     sa.Column('name_public', sa.Boolean(), nullable=False),
     sa.Column('flat', sa.String(length=12), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('erased_at', kiosk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('erased_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True),
     sa.Column('receipt_id', sa.Integer(), nullable=True),
     sa.Column('idempotency_key', sa.String(length=80), nullable=True),
     sa.Column('token_sealed', sa.String(length=64), nullable=True),
@@ -98,7 +98,7 @@ def upgrade() -> None:
     sa.Column('action', sa.String(length=16), nullable=False),
     sa.Column('from_state', sa.String(length=20), nullable=False),
     sa.Column('to_state', sa.String(length=20), nullable=False),
-    sa.Column('at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.Column('by', sa.String(length=64), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('detail', sa.JSON(), nullable=False),
@@ -114,7 +114,7 @@ def upgrade() -> None:
     sa.Column('level', sa.String(length=12), nullable=False),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('channel', sa.String(length=12), nullable=False),
-    sa.Column('at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.Column('by', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['intake_case.id'], name=op.f('fk_intake_case_rating_case_id_intake_case')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_intake_case_rating'))

@@ -9,8 +9,8 @@ Revises: 0002_intake
 """
 from alembic import op
 import sqlalchemy as sa
-import kiosk.db
-from kiosk.clock import utcnow
+import kiosk.api.storage
+from kiosk.api import utcnow
 
 
 revision = '0003_intake'
@@ -19,10 +19,10 @@ branch_labels = None
 depends_on = '0004_core'
 
 _old = sa.table('intake_api_key', sa.column('id', sa.Integer), sa.column('name', sa.String), sa.column('key_hash', sa.String),
-                sa.column('created_at', kiosk.db.UTCDateTime(timezone=True)), sa.column('revoked', sa.Boolean))
+                sa.column('created_at', kiosk.api.storage.UTCDateTime(timezone=True)), sa.column('revoked', sa.Boolean))
 _new = sa.table('api_key', sa.column('name', sa.String), sa.column('scopes', sa.String), sa.column('key_hash', sa.String),
-                sa.column('created_at', kiosk.db.UTCDateTime(timezone=True)), sa.column('created_by', sa.String),
-                sa.column('revoked_at', kiosk.db.UTCDateTime(timezone=True)))
+                sa.column('created_at', kiosk.api.storage.UTCDateTime(timezone=True)), sa.column('created_by', sa.String),
+                sa.column('revoked_at', kiosk.api.storage.UTCDateTime(timezone=True)))
 
 
 def upgrade() -> None:
@@ -40,7 +40,7 @@ def downgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=60), nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.Column('revoked', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_intake_api_key')),
     sa.UniqueConstraint('key_hash', name=op.f('uq_intake_api_key_key_hash'))

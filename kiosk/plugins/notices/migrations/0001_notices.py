@@ -5,7 +5,7 @@ Revises:
 """
 from alembic import op
 import sqlalchemy as sa
-import kiosk.db
+import kiosk.api.storage
 
 
 revision = '0001_notices'
@@ -21,18 +21,18 @@ def upgrade() -> None:
     sa.Column('title', sa.String(length=100), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('state', sa.String(length=12), nullable=False),
-    sa.Column('start_at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('end_at', kiosk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('start_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('end_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True),
     sa.Column('pinned', sa.Boolean(), nullable=False),
     sa.Column('urgent', sa.Boolean(), nullable=False),
     sa.Column('season', sa.String(length=64), nullable=True),
     sa.Column('created_by', sa.String(length=64), nullable=False),
-    sa.Column('created_at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=64), nullable=False),
-    sa.Column('updated_at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.Column('content_by', sa.String(length=64), nullable=False),
     sa.Column('approved_by', sa.String(length=64), nullable=True),
-    sa.Column('approved_at', kiosk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('approved_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notice'))
     )
     with op.batch_alter_table('notice', schema=None) as batch_op:
@@ -51,7 +51,7 @@ def upgrade() -> None:
     op.create_table('notice_revision',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('notice_id', sa.Integer(), nullable=False),
-    sa.Column('at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.Column('by', sa.String(length=64), nullable=False),
     sa.Column('action', sa.String(length=16), nullable=False),
     sa.Column('changes', sa.JSON(), nullable=False),

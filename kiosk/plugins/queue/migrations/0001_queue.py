@@ -5,7 +5,7 @@ Revises:
 """
 from alembic import op
 import sqlalchemy as sa
-import kiosk.db
+import kiosk.api.storage
 
 
 revision = '0001_queue'
@@ -50,11 +50,11 @@ def upgrade() -> None:
     sa.Column('service_code', sa.String(length=1), nullable=False),
     sa.Column('priority', sa.Boolean(), nullable=False),
     sa.Column('state', sa.String(length=12), nullable=False),
-    sa.Column('arrived_at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('called_at', kiosk.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('first_called_at', kiosk.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', kiosk.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('missed_at', kiosk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('arrived_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('called_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('first_called_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('missed_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True),
     sa.Column('counter', sa.Integer(), nullable=True),
     sa.Column('call_count', sa.Integer(), nullable=False),
     sa.Column('outcome', sa.String(length=24), nullable=True),
@@ -77,7 +77,7 @@ def upgrade() -> None:
     sa.Column('ticket_id', sa.Integer(), nullable=False),
     sa.Column('action', sa.String(length=16), nullable=False),
     sa.Column('counter', sa.Integer(), nullable=True),
-    sa.Column('at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.Column('by', sa.String(length=64), nullable=False),
     sa.Column('detail', sa.JSON(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),

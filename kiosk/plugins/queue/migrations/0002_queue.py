@@ -5,7 +5,7 @@ Revises: 0001_queue
 """
 from alembic import op
 import sqlalchemy as sa
-import kiosk.db
+import kiosk.api.storage
 
 
 revision = '0002_queue'
@@ -20,7 +20,7 @@ def upgrade() -> None:
     sa.Column('ticket_id', sa.Integer(), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['ticket_id'], ['queue_ticket.id'], name=op.f('fk_queue_rating_ticket_id_queue_ticket')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_queue_rating')),
     sa.UniqueConstraint('ticket_id', name=op.f('uq_queue_rating_ticket_id'))

@@ -5,7 +5,7 @@ Revises: 0002_queue
 """
 from alembic import op
 import sqlalchemy as sa
-import kiosk.db
+import kiosk.api.storage
 
 
 revision = '0003_queue'
@@ -20,12 +20,12 @@ def upgrade() -> None:
     sa.Column('business_day', sa.String(length=10), nullable=False),
     sa.Column('code', sa.String(length=8), nullable=False),
     sa.Column('service_code', sa.String(length=1), nullable=False),
-    sa.Column('slot_at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('slot_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=False),
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=True),
     sa.Column('created_by', sa.String(length=64), nullable=False),
-    sa.Column('created_at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['service_code'], ['queue_service.code'], name=op.f('fk_queue_appointment_service_code_queue_service')),
     sa.ForeignKeyConstraint(['ticket_id'], ['queue_ticket.id'], name=op.f('fk_queue_appointment_ticket_id_queue_ticket')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_queue_appointment')),
@@ -35,7 +35,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('normal_since_appointment', sa.Integer(), server_default='1000', nullable=False))
 
     with op.batch_alter_table('queue_rating', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('handled_at', kiosk.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('handled_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('handled_by', sa.String(length=64), server_default='', nullable=False))
 
     with op.batch_alter_table('queue_ticket', schema=None) as batch_op:

@@ -5,7 +5,7 @@ Revises:
 """
 from alembic import op
 import sqlalchemy as sa
-import kiosk.db
+import kiosk.api.storage
 
 
 revision = '0001_timetable'
@@ -76,9 +76,9 @@ def upgrade() -> None:
     sa.Column('surname', sa.String(length=8), nullable=False),
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
-    sa.Column('created_at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('promoted_at', kiosk.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('cancelled_at', kiosk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('promoted_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=True),
     sa.Column('receipt_id', sa.Integer(), nullable=True),
     sa.Column('terminal', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['course_id'], ['tt_course.id'], name=op.f('fk_tt_signup_course_id_tt_course')),
@@ -108,7 +108,7 @@ def upgrade() -> None:
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('present', sa.Boolean(), nullable=False),
     sa.Column('by', sa.String(length=64), nullable=False),
-    sa.Column('at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['signup_id'], ['tt_signup.id'], name=op.f('fk_tt_attendance_signup_id_tt_signup')),
     sa.ForeignKeyConstraint(['slot_id'], ['tt_slot.id'], name=op.f('fk_tt_attendance_slot_id_tt_slot')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tt_attendance')),
@@ -127,7 +127,7 @@ def upgrade() -> None:
     sa.Column('new_end', sa.String(length=5), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('by', sa.String(length=64), nullable=False),
-    sa.Column('at', kiosk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', kiosk.api.storage.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['slot_id'], ['tt_slot.id'], name=op.f('fk_tt_session_change_slot_id_tt_slot')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tt_session_change')),
     sa.UniqueConstraint('slot_id', 'day', name='uq_tt_change_slot_day')
