@@ -45,8 +45,14 @@ def verify_secret(secret: str, stored: str) -> bool:
 
 
 def new_token() -> str:
-    """A tracking token: 128 random bits, URL-safe, 22 characters. Never derived from an id."""
-    return secrets.token_urlsafe(16)
+    """A tracking token: 128 random bits, URL-safe, 22 characters. Never derived from an id.
+
+    Never starting with ``-``: staff type tokens into commands (``kiosk receipt print TOKEN``), where a
+    leading dash reads as an option (one token in 64 did). Redrawing keeps the rest uniformly random."""
+    while True:
+        token = secrets.token_urlsafe(16)
+        if not token.startswith("-"):
+            return token
 
 
 def token_hash(token: str) -> str:

@@ -153,3 +153,12 @@ def test_png_qr_opens_the_issuing_plugins_tracking_page(make_host, make_ctx, tmp
     with TestClient(create_app(ctx)) as client:
         page = client.get(url[len(ctx.settings.base_url):])
     assert page.status_code == 200 and "来访登记" in page.text and "已登记" in page.text and "V005" in page.text
+
+
+def test_tokens_never_start_with_a_dash(monkeypatch):
+    """A token typed after a command must not read as an option: a draw starting with '-' is redrawn."""
+    from kiosk import security
+
+    draws = iter(["-abcdefghijklmnopqrstu", "Zabcdefghijklmnopqrstu"])
+    monkeypatch.setattr(security.secrets, "token_urlsafe", lambda n: next(draws))
+    assert security.new_token() == "Zabcdefghijklmnopqrstu"
