@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from kiosk.web.openapi import PathId
 from kiosk.web.plugin_pages import render_plugin, static_url
-from kiosk.web.templating import link as url, text_for as t, message, request_lang
+from kiosk.web.templating import text_for as t, message, request_lang
 
 from . import boards, entries, feed, markup
 from .entries import Entry
