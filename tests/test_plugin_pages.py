@@ -22,6 +22,7 @@ KIOSK = Path(kiosk.__file__).parent
 CONVERTED = [
     "plugins/notices/web.py",
     "plugins/notices/staff_web.py",
+    "plugins/timetable/web.py",
 ]
 HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 
