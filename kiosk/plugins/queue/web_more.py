@@ -12,15 +12,15 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import select
 
 from kiosk import audit
 from kiosk.web.openapi import PathId
+from kiosk.web.plugin_pages import static_url
 from kiosk.web.auth import StaffIdentity, client_ip, csrf_input, require_staff
 from kiosk.web.ratelimit import SlidingWindowLimiter
 from kiosk.web.templating import link as _url, page, request_lang, text_for as t
@@ -30,8 +30,7 @@ from . import appointments, pad, remote, service
 from .models import QueueService, Ticket
 from .service import QueueError
 
-STYLES = ("/queue/static/queue.css",)
-NEAR_WAV = Path(__file__).with_name("static") / "near.wav"
+STYLES = (static_url("queue", "queue.css"),)
 COOKIE = "kq_remote"
 
 
@@ -80,10 +79,6 @@ def _back(request: Request, token: str) -> RedirectResponse:
 
 def build_more_router(ctx) -> APIRouter:
     router = APIRouter()
-
-    @router.get("/queue/static/near.wav", include_in_schema=False)
-    def near_wav():
-        return FileResponse(NEAR_WAV, media_type="audio/wav")
 
     # -- 网上取号 ---------------------------------------------------------------------------------
     @router.get("/queue/remote")
