@@ -23,6 +23,7 @@ CONVERTED = [
     "plugins/notices/web.py",
     "plugins/notices/staff_web.py",
     "plugins/timetable/web.py",
+    "plugins/intake/public_web.py",
 ]
 HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 
