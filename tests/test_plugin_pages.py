@@ -24,6 +24,7 @@ CONVERTED = [
     "plugins/notices/staff_web.py",
     "plugins/timetable/web.py",
     "plugins/intake/public_web.py",
+    "plugins/timetable/staff_web.py",
 ]
 HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 
