@@ -29,7 +29,6 @@ from jinja2 import FileSystemLoader
 from kiosk.web import templating
 
 
-
 def package_dir(obj: Any) -> Path | None:
     """The folder of a plugin object's module (a hook module, a class or an instance): for a package's
     ``__init__`` and for a module inside a package alike, the folder that holds it."""
