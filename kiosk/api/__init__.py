@@ -36,6 +36,7 @@ each: ``kiosk.api.Receipt is kiosk.models.Receipt``.
 :mod:`kiosk.api.web` (FastAPI routes and pages)
     ``page``, ``message``, ``text_for``, ``link``, ``request_lang``; ``csrf_input``, ``client_ip``,
     ``StaffIdentity``, ``require_staff``, ``require_admin``, ``current_user``; ``PathId``, ``form_body``;
+    ``render_plugin`` (a page from the plugin's ``templates/``), ``static_url`` (its ``static/`` files);
     ``limit_lookups``, ``RateLimited``, ``TOKEN_HEADERS``, ``SlidingWindowLimiter``, ``FailureLock``; for keyed
     APIs ``ApiError``, ``ERROR_RESPONSES``, ``require_scope``, ``error_response``.
 :mod:`kiosk.api.cli` (click commands)

@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kiosk import __version__
 from kiosk.context import KioskContext
 from kiosk.web import accounts, apikeys, audit_page, auth, help_requests, privacy, staff, tracking
+from kiosk.web.plugin_pages import mount_plugin_files
 from kiosk.web.bodylimit import BodySizeLimitMiddleware
 from kiosk.web.ratelimit import FailureLock, SlidingWindowLimiter
 from kiosk.web.templating import gettext_for, message
@@ -95,6 +96,7 @@ def create_app(ctx: KioskContext, *, clock: Callable[[], float] = time.time) -> 
     app.include_router(accounts.router)
     app.include_router(audit_page.router)
     app.include_router(privacy.router)
+    mount_plugin_files(app, ctx)  # /static/{plugin}/ before the core's /static takes every /static/ path
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_plugin_routes(app, ctx)
 

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 from markupsafe import Markup
 
 from kiosk.i18n import normalize, translator
@@ -24,8 +24,11 @@ from kiosk.i18n import normalize, translator
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).with_name("templates")
+#: plugin name -> loader over its ``templates/`` folder, filled by :mod:`kiosk.web.plugin_pages`. The core's
+#: templates come first, so ``"{plugin}/page.html"`` adds a page and never replaces one of the core's.
+PLUGIN_LOADERS: dict[str, FileSystemLoader] = {}
 env = Environment(
-    loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    loader=ChoiceLoader([FileSystemLoader(TEMPLATES), PrefixLoader(PLUGIN_LOADERS, delimiter="/")]), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
 )
 
 

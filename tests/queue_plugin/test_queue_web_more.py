@@ -160,8 +160,8 @@ def test_nearly_up_is_prominent_with_a_chime(qctx, client):
     assert "快到您了！" not in page and "near.wav" not in page  # 4 ahead
     service.call_next(qctx, 4)
     page = client.get(last).text
-    assert "快到您了！" in page and "前面还有 3 人" in page and 'src="/queue/static/near.wav"' in page and 'content="10"' in page
-    wav = client.get("/queue/static/near.wav")
+    assert "快到您了！" in page and "前面还有 3 人" in page and 'src="/static/queue/near.wav"' in page and 'content="10"' in page
+    wav = client.get("/static/queue/near.wav")
     assert wav.status_code == 200 and wav.content[:4] == b"RIFF" and "media-src 'self'" in wav.headers["content-security-policy"]
     from kiosk.plugins.queue.tracking import tracking_view
     from kiosk.receipts import find_receipt

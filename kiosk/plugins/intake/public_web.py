@@ -1,22 +1,26 @@
 """The intake's public pages: the 公示 list, looking a case up by its number, and the resident's rating.
 
 Every form carries the session's CSRF field; look-ups and ratings count against the client's look-up
-limit, and five wrong tries of a case number lock that case and that client for 15 minutes.
+limit, and five wrong tries of a case number lock that case and that client for 15 minutes. The pages are
+this plugin's templates (``templates/``); the rating form is the tracking page's own (:func:`.tracking.rating_form`).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse
-from markupsafe import Markup
+from fastapi.responses import RedirectResponse
 
-from kiosk.api.web import client_ip, csrf_input, FailureLock, link as _url, page, text_for as t, limit_lookups
 from kiosk.api import KioskContext
+from kiosk.api.web import client_ip, csrf_input
+from kiosk.api.web import render_plugin
+from kiosk.api.web import FailureLock
+from kiosk.api.web import link as _url, text_for as t
+from kiosk.api.web import limit_lookups
 
 from . import public, service, workflow
 from .tracking import rating_form
 from .validation import Invalid
-from .web_parts import CSS, STYLES, lang_of
+from .web_parts import PLUGIN, STYLES, lang_of
 
 LOOKUP_FAILURES = 5
 LOOKUP_LOCK_SECONDS = 15 * 60
@@ -26,32 +30,15 @@ def build_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
     lookups = FailureLock(ctx, "case-lookup", LOOKUP_FAILURES, LOOKUP_LOCK_SECONDS)  # in the database: shared by all workers
 
-    @router.get("/cases/static/intake.css", include_in_schema=False)
-    def css():
-        return FileResponse(CSS, media_type="text/css")
-
     @router.get("/cases/public")
     def public_list(request: Request):
         """公示反馈: published outcomes (the same projection the notices board and Open311 use)."""
-        lang = lang_of(request)
-        items = public.outcomes(ctx, lang)
-        body = Markup("").join(
-            Markup('<article class="card"><h2>{}</h2>{}</article>').format(
-                o.title, Markup("").join(Markup("<p>{}</p>").format(line) for line in o.body.split("\n"))) for o in items)
-        return page(request, t(request, "民生诉求公示反馈", "Published outcomes"),
-                    body or Markup('<p class="hint">{}</p>').format(t(request, "暂无公示", "Nothing published yet")), stylesheets=STYLES)
+        return render_plugin(request, PLUGIN, "outcomes.html", title=t(request, "民生诉求公示反馈", "Published outcomes"),
+                             items=public.outcomes(ctx, lang_of(request)), stylesheets=STYLES)
 
     def _lookup_form(request: Request, error: str = "", case_no: str = "", status: int = 200):
-        body = Markup('<form method="post" action="{}" class="c-form">{}<p>{}</p>{}'
-                      '<label>{} <input name="case_no" value="{}" required maxlength="20" autocomplete="off"></label>'
-                      '<label>{} <input name="last4" inputmode="numeric" pattern="[0-9]{{4}}" maxlength="4" required autocomplete="off"></label>'
-                      '<button type="submit" class="button">{}</button></form>').format(
-            _url(request, "/cases/lookup"), csrf_input(request),
-            t(request, "没有二维码？输入诉求编号和登记手机号的后四位即可查询。", "No QR code? Enter the case number and the last four digits of the phone."),
-            Markup('<p class="error" role="alert">{}</p>').format(error) if error else "",
-            t(request, "诉求编号（如 MS261129-001）", "Case number (e.g. MS261129-001)"), case_no,
-            t(request, "手机号后四位", "Last four digits of the phone"), t(request, "查询", "Look up"))
-        return page(request, t(request, "查询诉求进度", "Follow a request"), body, status, stylesheets=STYLES)
+        return render_plugin(request, PLUGIN, "lookup.html", status, title=t(request, "查询诉求进度", "Follow a request"), error=error,
+                             case_no=case_no, stylesheets=STYLES)
 
     @router.get("/cases/lookup")
     def lookup_form(request: Request):
@@ -92,37 +79,42 @@ def build_router(ctx: KioskContext) -> APIRouter:
                 return None
             return int(r.subject)
 
+    def _rate_page(request: Request, status_code: int = 200, **values):
+        values = {"response": None, "text": "", "text_class": "notice", "back_href": "", "back_label": "", "form": None} | values
+        return render_plugin(request, PLUGIN, "rate.html", status_code, title=t(request, "评价办理结果", "Rate the outcome"), **values)
+
+    def _not_found(request: Request):
+        return render_plugin(request, PLUGIN, "rate.html", 404, title=t(request, "未找到这件诉求", "Request not found"), response=None,
+                             text="", back_href="", form=None)
+
     @router.get("/cases/rate/{token}", dependencies=[Depends(limit_lookups)])
     def rate_page(request: Request, token: str):
         case_id = _case_of_token(token)
         if case_id is None:
-            return page(request, t(request, "未找到这件诉求", "Request not found"), Markup(""), 404)
+            return _not_found(request)
         c = service.card(ctx, case_id=case_id)
         if c.case.state not in workflow.RATEABLE:
-            return page(request, t(request, "评价办理结果", "Rate the outcome"), Markup('<p class="notice">{}</p><p><a href="{}">{}</a></p>').format(
-                t(request, "这件诉求现在不能评价：办结后才能评价。", "This request can be rated once it is resolved."),
-                _url(request, f"/t/{token}"), t(request, "返回查看进度", "Back")))
-        return page(request, t(request, "评价办理结果", "Rate the outcome"),
-                    Markup("<p>{}</p>").format(c.case.public_response) + rating_form(token, lang_of(request), csrf=csrf_input(request)),
-                    stylesheets=STYLES)
+            return _rate_page(request, text=t(request, "这件诉求现在不能评价：办结后才能评价。", "This request can be rated once it is resolved."),
+                              back_href=_url(request, f"/t/{token}"), back_label=t(request, "返回查看进度", "Back"))
+        return _rate_page(request, response=c.case.public_response, form=rating_form(token, lang_of(request), csrf=csrf_input(request)),
+                          stylesheets=STYLES)
 
     @router.post("/cases/rate/{token}", dependencies=[Depends(limit_lookups)])
     def rate_submit(request: Request, token: str, level: str = Form(""), comment: str = Form("")):
         case_id = _case_of_token(token)
         if case_id is None:
-            return page(request, t(request, "未找到这件诉求", "Request not found"), Markup(""), 404)
+            return _not_found(request)
         lang = lang_of(request)
         try:
             case = service.rate(ctx, case_id, level, comment, channel="web", by="resident")
         except Invalid as exc:
-            return page(request, t(request, "评价办理结果", "Rate the outcome"),
-                        rating_form(token, lang, exc.errors[0].text(lang), comment, csrf_input(request)), 400, stylesheets=STYLES)
+            return _rate_page(request, 400, form=rating_form(token, lang, exc.errors[0].text(lang), comment, csrf_input(request)),
+                              stylesheets=STYLES)
         except workflow.Refused as exc:
-            return page(request, t(request, "评价办理结果", "Rate the outcome"), Markup('<p class="notice">{}</p>').format(
-                exc.en if lang == "en" else exc.zh), 409, stylesheets=STYLES)
+            return _rate_page(request, 409, text=exc.en if lang == "en" else exc.zh, stylesheets=STYLES)
         text = (t(request, "谢谢您的评价。我们会重新办理，并尽快与您联系。", "Thank you. We will work on it again and contact you.")
                 if case.state == "reopened" else t(request, "谢谢您的评价！", "Thank you for your rating!"))
-        return page(request, t(request, "评价办理结果", "Rate the outcome"), Markup('<p class="flash">{}</p><p><a href="{}">{}</a></p>').format(
-            text, _url(request, f"/t/{token}"), t(request, "返回查看进度", "Back to the request")), stylesheets=STYLES)
+        return _rate_page(request, text=text, text_class="flash", back_href=_url(request, f"/t/{token}"),
+                          back_label=t(request, "返回查看进度", "Back to the request"), stylesheets=STYLES)
 
     return router

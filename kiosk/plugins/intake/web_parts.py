@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import Request
 from markupsafe import Markup
 
+from kiosk.api.web import static_url
 from kiosk.api.web import link as _url, request_lang, text_for as t
 
 from . import deadlines, workflow
 from .validation import Invalid
 
-CSS = Path(__file__).with_name("static") / "intake.css"
-STYLES = ("/cases/static/intake.css",)
+PLUGIN = "intake"
+STYLES = (static_url(PLUGIN, "intake.css"),)
 
 
 def lang_of(request: Request) -> str:

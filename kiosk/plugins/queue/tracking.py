@@ -51,7 +51,7 @@ def tracking_view(ctx: KioskContext, receipt, lang: str, token: str = "") -> Tra
         if near:
             message = "Almost your turn: please stay in the hall." if en else "快到您了，请留在大厅等候。"
             extra += Markup('<p class="notice nearly" role="alert"><strong>{}</strong><br>{}</p>'
-                            '<audio src="/queue/static/near.wav" autoplay controls></audio>').format(
+                            '<audio src="/static/queue/near.wav" autoplay controls></audio>').format(
                 "You are nearly up!" if en else "快到您了！",
                 (f"{ahead} ahead of you. Please go back to the hall and watch the board." if en
                  else f"前面还有 {ahead} 人，请回到大厅，留意叫号屏和广播。"))

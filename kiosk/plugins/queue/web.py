@@ -7,18 +7,19 @@ exactly as the CLI does.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from kiosk.api import KioskContext, parse_day
-from kiosk.api.web import (
-    PathId, form_body, StaffIdentity, client_ip, csrf_input, require_admin, require_staff, limit_lookups,
-    link as _url, text_for as t, page, request_lang,
-)
+from kiosk.clock import parse_day
+from kiosk.api import KioskContext
+from kiosk.api.web import PathId, form_body
+from kiosk.api.web import static_url
+from kiosk.api.web import StaffIdentity, client_ip, csrf_input, require_admin, require_staff
+from kiosk.api.web import limit_lookups
+from kiosk.api.web import link as _url, text_for as t, page, request_lang
 
 from . import alert as call_alert
 from . import board as board_mod
@@ -27,8 +28,7 @@ from .models import QueueCounter, QueueHall, QueueService, Ticket
 from .service import OUTCOMES, QueueError
 from .stats_web import OUTCOME_NAMES, distribution_tables
 
-CSS = Path(__file__).with_name("static") / "queue.css"
-STYLES = ("/queue/static/queue.css",)
+STYLES = (static_url("queue", "queue.css"),)
 BOARD_REFRESH = 5  # seconds: the board reloads itself (no scripts: the site's CSP allows none)
 
 
@@ -45,10 +45,6 @@ def build_router(ctx: KioskContext) -> APIRouter:
         return page(request, t(request, "业务与窗口设置", "Services and counters"),
                     Markup('<p class="error" role="alert">{}</p>').format(exc.text(request_lang(request))) + _setup_body(request, ctx, keep=keep),
                     400, stylesheets=STYLES)
-
-    @router.get("/queue/static/queue.css", include_in_schema=False)
-    def css():
-        return FileResponse(CSS, media_type="text/css")
 
     # -- public ---------------------------------------------------------------------------------
     @router.get("/queue/board")

@@ -12,25 +12,26 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import select
 
-from kiosk.api import KioskContext, audit
-from kiosk.api.web import (
-    PathId, StaffIdentity, client_ip, csrf_input, require_staff, SlidingWindowLimiter, link as _url, page,
-    request_lang, text_for as t, RateLimited, limit_lookups,
-)
+from kiosk import audit
+from kiosk.api import KioskContext
+from kiosk.api.web import PathId
+from kiosk.api.web import static_url
+from kiosk.api.web import StaffIdentity, client_ip, csrf_input, require_staff
+from kiosk.api.web import SlidingWindowLimiter
+from kiosk.api.web import link as _url, page, request_lang, text_for as t
+from kiosk.api.web import RateLimited, limit_lookups
 
 from . import appointments, pad, remote, service
 from .models import QueueService, Ticket
 from .service import QueueError
 
-STYLES = ("/queue/static/queue.css",)
-NEAR_WAV = Path(__file__).with_name("static") / "near.wav"
+STYLES = (static_url("queue", "queue.css"),)
 COOKIE = "kq_remote"
 
 
@@ -79,10 +80,6 @@ def _back(request: Request, token: str) -> RedirectResponse:
 
 def build_more_router(ctx: KioskContext) -> APIRouter:
     router = APIRouter()
-
-    @router.get("/queue/static/near.wav", include_in_schema=False)
-    def near_wav():
-        return FileResponse(NEAR_WAV, media_type="audio/wav")
 
     # -- 网上取号 ---------------------------------------------------------------------------------
     @router.get("/queue/remote")

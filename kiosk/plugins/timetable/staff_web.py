@@ -11,56 +11,34 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup
 from sqlalchemy import select
 
-from kiosk.api import KioskContext, audit, DateOutOfRange, parse_day, csv_text
-from kiosk.api.web import (
-    PathId, StaffIdentity, client_ip, csrf_input, require_staff, link as _url, page, request_lang, text_for as t,
-)
+from kiosk import audit
+from kiosk.clock import DateOutOfRange, parse_day
+from kiosk.spreadsheet import csv_text
+from kiosk.api import KioskContext
+from kiosk.api.web import PathId
+from kiosk.api.web import StaffIdentity, client_ip, require_staff
+from kiosk.api.web import render_plugin
+from kiosk.api.web import link as _url, request_lang, text_for as t
 
 from . import service
 from .models import Course, MakeupDay, Room, Slot, Teacher, Term
 from .schedule import WEEKDAYS_ZH
 from .service import TimetableError
-from .web import STYLES
+from .web import PLUGIN, STYLES
 
 STATE_NAMES = {"enrolled": ("已报名", "Enrolled"), "waitlisted": ("候补", "Waiting"), "cancelled": ("已取消", "Cancelled")}
-
-
-def _field(label: str, name: str, keep: dict, kind: str = "text", required: bool = True, extra: str = "") -> Markup:
-    return Markup('<label>{} <input type="{}" name="{}" value="{}"{}{}></label>').format(
-        label, kind, name, keep.get(name, ""), Markup(" required") if required else "", Markup(extra))
-
-
-def _select(label: str, name: str, options: list[tuple[str, str]], keep: dict) -> Markup:
-    chosen = str(keep.get(name, ""))
-    opts = Markup("").join(Markup('<option value="{}"{}>{}</option>').format(v, Markup(" selected") if v == chosen else "", text)
-                           for v, text in options)
-    return Markup('<label>{} <select name="{}">{}</select></label>').format(label, name, opts)
-
-
-def _form(request: Request, action: str, inner: Markup, button: str) -> Markup:
-    return Markup('<form method="post" action="{}" class="tt-form">{}{}<button type="submit" class="button">{}</button></form>').format(
-        _url(request, action), csrf_input(request), inner, button)
 
 
 def _weekday_options() -> list[tuple[str, str]]:
     return [(str(i), WEEKDAYS_ZH[i]) for i in range(1, 8)]
 
 
-def _flash(request: Request) -> Markup:
-    text = request.session.pop("tt_flash", "")
-    return Markup('<p class="flash" role="status">{}</p>').format(text) if text else Markup("")
-
-
-def _error(text: str) -> Markup:
-    return Markup('<p class="error" role="alert">{}</p>').format(text)
-
-
-def overview_body(request: Request, ctx: KioskContext, keep: dict | None = None, which: str = "") -> Markup:
+def overview_view(request: Request, ctx, keep: dict | None = None, which: str = "") -> dict:
+    """What templates/overview.html shows: terms with their classes, the options of the forms, and which form
+    keeps what was typed (only the refused one, ``which``)."""
     keep = keep or {}
-    k = lambda form: keep if which == form else {}  # noqa: E731 - only the refused form keeps its values
     with ctx.sessions() as s:
         terms = list(s.scalars(select(Term).order_by(Term.start)))
         rooms = list(s.scalars(select(Room).order_by(Room.id)))
@@ -72,80 +50,20 @@ def overview_body(request: Request, ctx: KioskContext, keep: dict | None = None,
         s.expunge_all()
     room_names = {r.id: r.name for r in rooms}
     teacher_names = {x.id: x.name for x in teachers}
-    out = _flash(request)
-    out += Markup('<p class="tt-noprint"><a href="{}">{}</a></p>').format(_url(request, "/classes"), t(request, "查看公开课程表", "Public timetable"))
-    for term in terms:
-        rows = Markup("")
-        for c in (x for x in courses if x.term_id == term.id):
-            taken, waiting = counts[c.id]
-            times = "，".join(f"{WEEKDAYS_ZH[x.weekday]} {x.start}–{x.end}" for x in slots[c.id]) or "—"
-            rows += Markup('<tr><td><a href="{}">{}</a>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td></tr>').format(
-                _url(request, f"/staff/classes/course/{c.id}"), c.name, "" if c.active else t(request, "（停用）", " (inactive)"),
-                teacher_names.get(c.teacher_id, "—"), room_names.get(c.room_id, "—"), times, taken, c.capacity, waiting)
-        md = "，".join(f"{m.day:%m-%d}→{WEEKDAYS_ZH[m.follows_weekday]}" for m in makeups if m.term_id == term.id)
-        out += Markup('<section class="card"><h2>{} <small>（{} · {} – {}）</small></h2><p>{}{}</p><div class="table-wrap"><table class="tt-list">'
-                      '<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table></div></section>').format(
-            term.name, term.season, term.start, term.end, t(request, "调休上课：", "Make-up days: "), md or "—",
-            t(request, "课程", "Class"), t(request, "老师", "Teacher"), t(request, "教室", "Room"), t(request, "每周时间", "Weekly"),
-            t(request, "已报/名额", "Taken/seats"), t(request, "候补", "Waiting"), rows)
-    term_opts = [(str(x.id), x.name) for x in terms]
-    room_opts = [(str(x.id), f"{x.name}（{x.place}）") for x in rooms]
-    teacher_opts = [("", "—")] + [(str(x.id), x.name) for x in teachers]
-    course_opts = [(str(c.id), f"{c.name} · {next((x.name for x in terms if x.id == c.term_id), '')}") for c in courses]
-    forms = Markup("")
-    forms += Markup("<h3>{}</h3>").format(t(request, "添加一周的上课时段（同一教室同一时间只能有一门课）", "Add a weekly slot (a room holds one class at a time)"))
-    forms += _form(request, "/staff/classes/slot", _select(t(request, "课程", "Class"), "course_id", course_opts, k("slot"))
-                   + _select(t(request, "星期", "Weekday"), "weekday", _weekday_options(), k("slot"))
-                   + _field(t(request, "开始", "Start"), "start", k("slot"), "time") + _field(t(request, "结束", "End"), "end", k("slot"), "time"),
-                   t(request, "添加时段", "Add slot"))
-    forms += Markup("<h3>{}</h3>").format(t(request, "添加课程", "Add a class"))
-    forms += _form(request, "/staff/classes/course", _select(t(request, "学期", "Term"), "term", term_opts, k("course"))
-                   + _field(t(request, "名称", "Name"), "name", k("course")) + _select(t(request, "教室", "Room"), "room", room_opts, k("course"))
-                   + _select(t(request, "老师", "Teacher"), "teacher", teacher_opts, k("course"))
-                   + _field(t(request, "名额", "Seats"), "capacity", k("course"), "number")
-                   + _field(t(request, "主办", "Organizer"), "organizer", k("course") or {"organizer": "夕阳美老年大学"})
-                   + _field(t(request, "请带（用；分隔）", "Bring (separate with ;)"), "bring", k("course"), required=False),
-                   t(request, "添加课程", "Add class"))
-    forms += Markup("<h3>{}</h3>").format(t(request, "添加学期（要在所属季节之内）", "Add a term (within its season)"))
-    season_opts = [(x.name, f"{x.title}（{x.name}）") for x in ctx.settings.seasons]
-    forms += _form(request, "/staff/classes/term", _field(t(request, "名称", "Name"), "name", k("term"))
-                   + _select(t(request, "季节", "Season"), "season", season_opts, k("term"))
-                   + _field(t(request, "开始", "Start"), "start", k("term"), "date") + _field(t(request, "结束", "End"), "end", k("term"), "date"),
-                   t(request, "添加学期", "Add term"))
-    forms += Markup("<h3>{}</h3>").format(t(request, "调休上班日上课（由工作人员决定）", "Hold classes on a 调休 working day (staff decide)"))
-    forms += _form(request, "/staff/classes/makeup", _select(t(request, "学期", "Term"), "term", term_opts, k("makeup"))
-                   + _field(t(request, "日期", "Day"), "day", k("makeup"), "date")
-                   + _select(t(request, "按星期几的课表", "Follows"), "follows", _weekday_options(), k("makeup")), t(request, "添加", "Add"))
-    forms += Markup("<h3>{}</h3>").format(t(request, "教室与老师", "Rooms and teachers"))
-    forms += _form(request, "/staff/classes/room", _field(t(request, "教室名称", "Room"), "name", k("room"))
-                   + _field(t(request, "所属", "Place"), "place", k("room"), required=False), t(request, "添加教室", "Add room"))
-    forms += _form(request, "/staff/classes/teacher", _field(t(request, "老师称呼", "Teacher"), "name", k("teacher"))
-                   + _field(t(request, "教什么", "Subject"), "subject", k("teacher"), required=False), t(request, "添加老师", "Add teacher"))
-    out += Markup('<section class="card tt-noprint">{}</section>').format(forms)
-    return out + manage_section(request, terms, rooms, teachers, k)
-
-
-def manage_section(request: Request, terms, rooms, teachers, k) -> Markup:
-    """Edit a term, room or teacher in place; delete a room or teacher (refused while a class uses it)."""
-    out = Markup("<h3>{}</h3>").format(t(request, "修改学期（日期要在所属季节之内）", "Edit a term (dates within its season)"))
-    for x in terms:
-        keep = k(f"term-{x.id}") or {"name": x.name, "start": x.start.isoformat(), "end": x.end.isoformat()}
-        out += _form(request, f"/staff/classes/term/{x.id}/edit", _field(t(request, "名称", "Name"), "name", keep)
-                     + _field(t(request, "开始", "Start"), "start", keep, "date") + _field(t(request, "结束", "End"), "end", keep, "date"),
-                     t(request, "保存学期", "Save term"))
-    out += Markup("<h3>{}</h3>").format(t(request, "修改或删除教室（有课程在用时不能删除）", "Edit or delete a room (not while a class uses it)"))
-    for x in rooms:
-        keep = k(f"room-{x.id}") or {"name": x.name, "place": x.place}
-        out += _form(request, f"/staff/classes/room/{x.id}/edit", _field(t(request, "教室名称", "Room"), "name", keep)
-                     + _field(t(request, "所属", "Place"), "place", keep, required=False), t(request, "保存教室", "Save room"))
-        out += _form(request, f"/staff/classes/room/{x.id}/delete", Markup(""), t(request, f"删除教室「{x.name}」", f"Delete room {x.name}"))
-    out += Markup("<h3>{}</h3>").format(t(request, "修改或删除老师（还在教课时不能删除）", "Edit or delete a teacher (not while teaching a class)"))
-    for x in teachers:
-        keep = k(f"teacher-{x.id}") or {"name": x.name, "subject": x.subject}
-        out += _form(request, f"/staff/classes/teacher/{x.id}/edit", _field(t(request, "老师称呼", "Teacher"), "name", keep)
-                     + _field(t(request, "教什么", "Subject"), "subject", keep, required=False), t(request, "保存老师", "Save teacher"))
-        out += _form(request, f"/staff/classes/teacher/{x.id}/delete", Markup(""), t(request, f"删除「{x.name}」", f"Delete {x.name}"))
-    return Markup('<section class="card tt-noprint">{}</section>').format(out)
+    term_views = [{
+        "id": term.id, "name": term.name, "season": term.season, "start": term.start, "end": term.end,
+        "makeups": "，".join(f"{m.day:%m-%d}→{WEEKDAYS_ZH[m.follows_weekday]}" for m in makeups if m.term_id == term.id),
+        "courses": [{"id": c.id, "name": c.name, "active": c.active, "teacher": teacher_names.get(c.teacher_id, "—"),
+                     "room": room_names.get(c.room_id, "—"), "capacity": c.capacity, "taken": counts[c.id][0], "waiting": counts[c.id][1],
+                     "times": "，".join(f"{WEEKDAYS_ZH[x.weekday]} {x.start}–{x.end}" for x in slots[c.id]) or "—"}
+                    for c in courses if c.term_id == term.id]} for term in terms]
+    return {
+        "terms": term_views, "rooms": rooms, "teachers": teachers, "keep_for": lambda form: keep if which == form else {},
+        "term_options": [(str(x.id), x.name) for x in terms], "room_options": [(str(x.id), f"{x.name}（{x.place}）") for x in rooms],
+        "teacher_options": [("", "—")] + [(str(x.id), x.name) for x in teachers], "weekday_options": _weekday_options(),
+        "course_options": [(str(c.id), f"{c.name} · {next((x.name for x in terms if x.id == c.term_id), '')}") for c in courses],
+        "season_options": [(x.name, f"{x.title}（{x.name}）") for x in ctx.settings.seasons],
+    }
 
 
 # Which field of the class form a refusal belongs to (the error is shown right after that field).
@@ -153,14 +71,14 @@ EDIT_FIELDS = {"bad_name": "name", "unknown_teacher": "teacher", "unknown_room":
                "bad_capacity": "capacity", "bad_seats": "capacity"}
 
 
-def _with_error(field: Markup, name: str, error: tuple[str, str] | None) -> Markup:
-    if error is None or error[0] != name:
-        return field
-    return field + Markup('<span class="error" role="alert">{}</span>').format(error[1])
-
-
-def edit_course_form(request: Request, ctx: KioskContext, info, keep: dict | None = None, error: tuple[str, str] | None = None) -> Markup:
-    """The class's own form: name, teacher, room, what to bring and seats, filled with what is stored or was typed."""
+def course_view(request: Request, ctx, course_id: int, day: str = "", keep: dict | None = None,
+                error: tuple[str, str] | None = None) -> dict:
+    """What templates/staff_course.html shows: the class's form (stored values or what was typed, ``error`` after
+    its field), its slots, the coming sessions and the sign-up list (phones masked) with attendance."""
+    en = request_lang(request) == "en"
+    info = service.course_info(ctx, course_id)
+    listing = service.signups(ctx, course_id)
+    marks = service.attendance(ctx, course_id)
     c = info.course
     keep = keep if keep is not None else {"name": c.name, "teacher": str(c.teacher_id or ""), "room": str(c.room_id),
                                           "bring": "；".join(info.bring), "capacity": str(c.capacity)}
@@ -169,41 +87,9 @@ def edit_course_form(request: Request, ctx: KioskContext, info, keep: dict | Non
         teachers = [(str(x.id), x.name) for x in s.scalars(select(Teacher).order_by(Teacher.id))]
     if not c.teacher_id:
         teachers.insert(0, ("", "—"))
-    inner = (_with_error(_field(t(request, "名称", "Name"), "name", keep, extra=' maxlength="40"'), "name", error)
-             + _with_error(_select(t(request, "老师", "Teacher"), "teacher", teachers, keep), "teacher", error)
-             + _with_error(_select(t(request, "教室", "Room"), "room", rooms, keep), "room", error)
-             + _field(t(request, "请带（用；分隔）", "Bring (separate with ;)"), "bring", keep, required=False)
-             + _with_error(_field(t(request, "名额（增加会让候补自动转正）", "Seats (more seats move the waiting list up)"), "capacity", keep, "number"),
-                           "capacity", error))
-    return Markup("<h3>{}</h3>").format(t(request, "修改课程", "Edit the class")) + _form(
-        request, f"/staff/classes/course/{c.id}/edit", inner, t(request, "保存修改", "Save changes"))
-
-
-def course_body(request: Request, ctx: KioskContext, course_id: int, day: str = "", keep: dict | None = None,
-                error: tuple[str, str] | None = None) -> Markup:
-    en = request_lang(request) == "en"
-    info = service.course_info(ctx, course_id)
-    listing = service.signups(ctx, course_id)
-    marks = service.attendance(ctx, course_id)
-    c = info.course
-    out = _flash(request)
-    out += Markup('<p class="tt-noprint"><a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a></p>').format(
-        _url(request, "/staff/classes"), t(request, "全部课程", "All classes"),
-        _url(request, f"/staff/classes/course/{course_id}/print"), t(request, "打印名单", "Print the list"),
-        _url(request, f"/staff/classes/course/{course_id}/signups.csv"), t(request, "导出 CSV", "Export CSV"))
-    out += Markup("<p>{} · {} · {} · {}</p>").format(info.teacher or "—", f"{info.room}（{info.place}）", info.times_text(request_lang(request)),
-                                                     t(request, f"名额 {c.capacity}，剩余 {info.seats_left}，候补 {info.waiting}",
-                                                       f"{c.capacity} seats, {info.seats_left} left, {info.waiting} waiting"))
-    out += Markup('<div class="tt-noprint">') + edit_course_form(request, ctx, info, keep, error)
-    for slot in info.slots:
-        out += _form(request, f"/staff/classes/slot/{slot.id}/delete", Markup(""),
-                     t(request, f"删除时段 {WEEKDAYS_ZH[slot.weekday]} {slot.start}", f"Remove slot {slot.weekday} {slot.start}"))
-    out += Markup("</div>")
-    # sessions: cancel / move with a reason, and the session whose attendance is marked
-    upcoming = info.upcoming[:12]
     chosen = next((o for o in info.upcoming if o.key == day), None) or next((o for o in info.upcoming if o.happens), None)
-    sess = Markup("")
-    for o in upcoming:
+    sessions = []
+    for o in info.upcoming[:12]:
         if o.kind == "moved":
             label = t(request, f"{o.day} {o.start}（调课）", f"{o.day} {o.start} (moved)")
         else:
@@ -213,57 +99,30 @@ def course_body(request: Request, ctx: KioskContext, course_id: int, day: str = 
             state = t(request, f"停课：{o.reason}", f"cancelled: {o.reason_en or o.reason}")
         elif o.status == "moved":
             state = t(request, f"已调至 {o.moved_to[0]} {o.moved_to[1]}：{o.reason}", f"moved to {o.moved_to[0]} {o.moved_to[1]}: {o.reason}")
-        due = (o.due_day or o.day).isoformat()
-        actions = Markup("")
-        if o.kind != "moved" and o.status == "scheduled":
-            actions += _form(request, f"/staff/classes/session/{o.slot_id}/{due}/cancel",
-                             _field(t(request, "原因", "Reason"), "reason", {}, extra=' maxlength="60"'), t(request, "停课", "Cancel"))
-            actions += _form(request, f"/staff/classes/session/{o.slot_id}/{due}/move",
-                             _field(t(request, "改到", "To"), "new_day", {}, "date") + _field(t(request, "开始", "Start"), "new_start", {"new_start": o.start}, "time")
-                             + _field(t(request, "结束", "End"), "new_end", {"new_end": o.end}, "time")
-                             + _field(t(request, "原因", "Reason"), "reason", {}, extra=' maxlength="60"'), t(request, "调课", "Move"))
-        elif o.kind != "moved":
-            actions += _form(request, f"/staff/classes/session/{o.slot_id}/{due}/restore", Markup(""), t(request, "恢复", "Restore"))
-        if o.happens:
-            actions += Markup(' <a href="{}">{}</a>').format(_url(request, f"/staff/classes/course/{course_id}", day=o.key), t(request, "记考勤", "Attendance"))
-        sess += Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(label, state, actions)
-    out += Markup('<section class="card tt-noprint"><h2>{}</h2><div class="table-wrap"><table class="tt-list tt-sessions"><tbody>{}</tbody></table></div></section>').format(
-        t(request, "近期上课（停课、调课要写原因）", "Coming sessions (cancel or move with a reason)"), sess)
-    # the sign-up list with attendance for the chosen session
+        sessions.append({"label": label, "state": state, "start": o.start, "end": o.end,
+                         "base": f"/staff/classes/session/{o.slot_id}/{(o.due_day or o.day).isoformat()}",
+                         "can_change": o.kind != "moved" and o.status == "scheduled", "can_restore": o.kind != "moved" and o.status != "scheduled",
+                         "attendance_href": _url(request, f"/staff/classes/course/{course_id}", day=o.key) if o.happens else ""})
     head = [t(request, "序号", "No."), t(request, "状态", "State"), t(request, "姓氏", "Surname"), t(request, "电话", "Phone"),
             t(request, "报名时间", "Signed up"), t(request, "出勤", "Attended")]
     if chosen is not None:
         head.append(t(request, f"{chosen.day.month}月{chosen.day.day}日 考勤", f"Attendance {chosen.day}"))
-    rows = Markup("")
-    tz = ctx.settings.tz
+    rows = []
     for i, (signup, position) in enumerate(listing, start=1):
-        state = STATE_NAMES.get(signup.state, (signup.state, signup.state))[1 if en else 0] + (f" {position}" if position else "")
-        came = sum(1 for (sid, _s, _d), ok in marks.items() if sid == signup.id and ok)
-        cell = Markup("")
+        attend, mark = "", ""
         if chosen is not None and signup.state == "enrolled":
-            mark = marks.get((signup.id, chosen.slot_id, chosen.day))
-            here = Markup(" ✓") if mark else Markup(" ✗") if mark is False else Markup("")
-            cell = Markup("<td>{}{}{}</td>").format(
-                _form(request, f"/staff/classes/attend/{signup.id}/{chosen.slot_id}/{chosen.day.isoformat()}",
-                      Markup('<input type="hidden" name="present" value="1">'), t(request, "到", "Present")),
-                _form(request, f"/staff/classes/attend/{signup.id}/{chosen.slot_id}/{chosen.day.isoformat()}",
-                      Markup('<input type="hidden" name="present" value="0">'), t(request, "缺", "Absent")), here)
-        elif chosen is not None:
-            cell = Markup("<td></td>")
-        rows += Markup("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>").format(
-            i, state, signup.surname or "—", service.mask_phone(signup.phone), signup.created_at.astimezone(tz).strftime("%m-%d %H:%M"), came, cell)
-    out += Markup('<section class="card"><h2>{}</h2><div class="table-wrap"><table class="tt-list"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div></section>').format(
-        t(request, "报名名单", "Sign-up list"), Markup("").join(Markup("<th>{}</th>").format(h) for h in head), rows)
-    return out
-
-
-def print_body(request: Request, ctx: KioskContext, course_id: int) -> Markup:
-    info = service.course_info(ctx, course_id)
-    rows = service.export_rows(ctx, course_id)
-    table = Markup('<table class="tt-list"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>').format(
-        Markup("").join(Markup("<th>{}</th>").format(h) for h in rows[0][:7]),
-        Markup("").join(Markup("<tr>{}</tr>").format(Markup("").join(Markup("<td>{}</td>").format(v) for v in r[:7])) for r in rows[1:]))
-    return Markup("<p>{} · {} · {} · {}</p>{}").format(info.term.name, info.teacher, info.room, info.times_text(), table)
+            attend = f"/staff/classes/attend/{signup.id}/{chosen.slot_id}/{chosen.day.isoformat()}"
+            found = marks.get((signup.id, chosen.slot_id, chosen.day))
+            mark = " ✓" if found else " ✗" if found is False else ""
+        rows.append({"no": i, "state": STATE_NAMES.get(signup.state, (signup.state, signup.state))[1 if en else 0] + (f" {position}" if position else ""),
+                     "surname": signup.surname or "—", "phone": service.mask_phone(signup.phone),
+                     "signed_up": signup.created_at.astimezone(ctx.settings.tz).strftime("%m-%d %H:%M"),
+                     "came": sum(1 for (sid, _s, _d), ok in marks.items() if sid == signup.id and ok),
+                     "attend": attend, "mark": mark, "blank_cell": chosen is not None})
+    slots = [{"id": slot.id, "label": t(request, f"删除时段 {WEEKDAYS_ZH[slot.weekday]} {slot.start}", f"Remove slot {slot.weekday} {slot.start}")}
+             for slot in info.slots]
+    return {"info": info, "course": c, "keep": keep, "field_error": error, "teacher_options": teachers, "room_options": rooms,
+            "slots": slots, "sessions": sessions, "head": head, "rows": rows}
 
 
 def _date(form: dict, name: str, zh: str, en: str) -> date:
@@ -301,13 +160,27 @@ def build_staff_router(ctx: KioskContext) -> APIRouter:
         request.session["tt_flash"] = flash
         return RedirectResponse(_url(request, path), status_code=303)
 
+    def overview_page(request: Request, status_code: int = 200, error: str = "", keep: dict | None = None, which: str = ""):
+        return render_plugin(request, PLUGIN, "overview.html", status_code, title=t(request, "课程表管理", "Timetable"), error=error,
+                             flash=request.session.pop("tt_flash", ""), stylesheets=STYLES, body_class="tt-wide",
+                             **overview_view(request, ctx, keep, which))
+
     def refused(request: Request, exc: TimetableError, which: str, keep: dict):
-        return page(request, t(request, "课程表管理", "Timetable"), _error(exc.text(request_lang(request))) + overview_body(request, ctx, keep, which),
-                    400, stylesheets=STYLES, body_class="tt-wide")
+        return overview_page(request, 400, exc.text(request_lang(request)), keep, which)
+
+    def missing(request: Request, exc: TimetableError):
+        return render_plugin(request, PLUGIN, "staff_error.html", 404, title=t(request, "没有这门课", "No such class"),
+                             error=exc.text(request_lang(request)))
+
+    def course_page_of(request: Request, course_id: int, day: str = "", status_code: int = 200, error: str = "",
+                       keep: dict | None = None, field_error: tuple[str, str] | None = None):
+        view = course_view(request, ctx, course_id, day, keep, field_error)
+        return render_plugin(request, PLUGIN, "staff_course.html", status_code, title=f"{view['course'].name} · {view['info'].term.name}",
+                             error=error, flash=request.session.pop("tt_flash", ""), stylesheets=STYLES, body_class="tt-wide", **view)
 
     @router.get("/staff/classes")
     def overview(request: Request, user: StaffIdentity = Depends(require_staff)):
-        return page(request, t(request, "课程表管理", "Timetable"), overview_body(request, ctx), stylesheets=STYLES, body_class="tt-wide")
+        return overview_page(request)
 
     async def form_of(request: Request) -> dict:
         return {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
@@ -381,17 +254,17 @@ def build_staff_router(ctx: KioskContext) -> APIRouter:
         try:
             info = service.course_info(ctx, course_id)
         except TimetableError as exc:
-            return page(request, t(request, "没有这门课", "No such class"), _error(exc.text(request_lang(request))), 404)
-        return page(request, f"{info.course.name} · {info.term.name}", course_body(request, ctx, course_id, day), stylesheets=STYLES, body_class="tt-wide")
+            return missing(request, exc)
+        return course_page_of(request, course_id, day)
 
     @router.get("/staff/classes/course/{course_id}/print")
     def print_page(request: Request, course_id: PathId, user: StaffIdentity = Depends(require_staff)):
         try:
             info = service.course_info(ctx, course_id)
         except TimetableError as exc:
-            return page(request, t(request, "没有这门课", "No such class"), _error(exc.text(request_lang(request))), 404)
-        return page(request, t(request, f"{info.course.name} 报名名单", f"{info.course.name} sign-up list"), print_body(request, ctx, course_id),
-                    stylesheets=STYLES)
+            return missing(request, exc)
+        return render_plugin(request, PLUGIN, "staff_print.html", title=t(request, f"{info.course.name} 报名名单", f"{info.course.name} sign-up list"),
+                             info=info, rows=service.export_rows(ctx, course_id), stylesheets=STYLES)
 
     @router.get("/staff/classes/course/{course_id}/signups.csv")
     def export(request: Request, course_id: PathId, user: StaffIdentity = Depends(require_staff)):
@@ -421,7 +294,7 @@ def build_staff_router(ctx: KioskContext) -> APIRouter:
         try:  # an unknown class is a 404 whatever else the form got wrong (found by the fuzzer)
             service.course_info(ctx, course_id)
         except TimetableError as exc:
-            return page(request, t(request, "没有这门课", "No such class"), _error(exc.text(request_lang(request))), 404)
+            return missing(request, exc)
         try:
             cap = _seats(f, "bad_seats")
             bring = "\n".join(x.strip() for x in f.get("bring", "").replace("；", ";").split(";") if x.strip())
@@ -429,12 +302,11 @@ def build_staff_router(ctx: KioskContext) -> APIRouter:
                                   bring=bring, capacity=cap)
         except TimetableError as exc:
             if exc.code == "unknown_course":
-                return page(request, t(request, "没有这门课", "No such class"), _error(exc.text(request_lang(request))), 404)
+                return missing(request, exc)
             text = exc.text(request_lang(request))
             field = EDIT_FIELDS.get(exc.code)
-            body = (Markup("") if field else _error(text)) + course_body(request, ctx, course_id, keep=f, error=(field, text) if field else None)
-            info = service.course_info(ctx, course_id)
-            return page(request, f"{info.course.name} · {info.term.name}", body, 400, stylesheets=STYLES, body_class="tt-wide")
+            return course_page_of(request, course_id, status_code=400, error="" if field else text, keep=f,
+                                  field_error=(field, text) if field else None)
         return back(request, f"/staff/classes/course/{course_id}", t(request, "课程已修改", "Class changed"))
 
     @router.post("/staff/classes/slot/{slot_id}/delete")

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import click
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
 
-from kiosk.api import KioskContext, hookimpl, PluginInfo, ScreenSpec, Tile, TrackingView
+from kiosk import hookimpl
+from kiosk.api import KioskContext
+from kiosk.api.web import StaffIdentity, require_staff
+from kiosk.api.web import render_plugin, static_url
+from kiosk.api.web import link, text_for
+from kiosk.types import PluginInfo, ScreenSpec, Tile, TrackingView
 
 NAME = "sample"
 
@@ -91,3 +98,39 @@ def kiosk_cli_commands(cli):
             click.echo(json.dumps({"number": issued.receipt.number, "url": issued.url, "token": issued.token}))
         else:
             click.echo(issued.url)
+
+
+@hookimpl
+def kiosk_web_routes(ctx):
+    """A staff page from ``templates/visitors.html``; its stylesheet is ``static/sample.css``, which the web host
+    serves at ``/static/sample/sample.css`` without a route of ours."""
+    router = APIRouter()
+
+    def visitors_page(request: Request, number: str = "", error: str = ""):
+        return render_plugin(request, NAME, "visitors.html", 400 if error else 200, title=text_for(request, "访客登记", "Visitor passes"),
+                             stylesheets=(static_url(NAME, "sample.css"),), passes=recent_passes(ctx), number=number, error=error)
+
+    @router.get("/staff/sample/visitors")
+    def show(request: Request, user: StaffIdentity = Depends(require_staff)):
+        return visitors_page(request)
+
+    @router.post("/staff/sample/visitors")
+    def issue(request: Request, number: str = Form(""), user: StaffIdentity = Depends(require_staff)):
+        if not number.strip().isdigit() or not 1 <= int(number) <= 999:
+            # Refused: the page comes back with what was typed and says why, in the page's language.
+            return visitors_page(request, number, text_for(request, "访客编号应为 1 到 999 的数字", "The visitor number must be 1 to 999"))
+        issue_pass(ctx, int(number))
+        return RedirectResponse(link(request, "/staff/sample/visitors"), status_code=303)
+
+    return [router]
+
+
+def recent_passes(ctx, limit: int = 20) -> list[dict]:
+    """The latest visitor passes, newest first, as the page shows them."""
+    from sqlalchemy import select
+
+    from kiosk.models import Receipt
+
+    with ctx.sessions() as session:
+        rows = session.scalars(select(Receipt).where(Receipt.plugin == NAME).order_by(Receipt.id.desc()).limit(limit)).all()
+        return [{"number": r.number, "at": r.created_at.astimezone(ctx.settings.tz).strftime("%Y-%m-%d %H:%M")} for r in rows]
