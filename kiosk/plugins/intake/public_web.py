@@ -11,11 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from kiosk.api import KioskContext
-from kiosk.api.web import client_ip, csrf_input
-from kiosk.api.web import render_plugin
-from kiosk.api.web import FailureLock
-from kiosk.api.web import link as _url, text_for as t
-from kiosk.api.web import limit_lookups
+from kiosk.api.web import client_ip, csrf_input, FailureLock, limit_lookups, link as _url, render_plugin, text_for as t
 
 from . import public, service, workflow
 from .tracking import rating_form

@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from markupsafe import Markup
 
-from kiosk.api.web import static_url
-from kiosk.api.web import link as _url, request_lang, text_for as t
+from kiosk.api.web import link as _url, request_lang, static_url, text_for as t
 
 from . import deadlines, workflow
 from .validation import Invalid

@@ -15,10 +15,9 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
 from kiosk.api import KioskContext
-from kiosk.api.web import PathId
-from kiosk.api.web import StaffIdentity, client_ip, require_staff
-from kiosk.api.web import render_plugin
-from kiosk.api.web import link as url, message, request_lang, text_for as t
+from kiosk.api.web import (
+    client_ip, link as url, message, PathId, render_plugin, request_lang, require_staff, StaffIdentity, text_for as t,
+)
 
 from . import boards, images, markup, service
 from .models import Notice

@@ -12,9 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from kiosk.api import KioskContext
-from kiosk.api.web import PathId
-from kiosk.api.web import render_plugin, static_url
-from kiosk.api.web import text_for as t, message, request_lang
+from kiosk.api.web import message, PathId, render_plugin, request_lang, static_url, text_for as t
 
 from . import boards, entries, feed, markup
 from .entries import Entry

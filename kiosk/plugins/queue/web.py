@@ -13,13 +13,10 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from kiosk.clock import parse_day
-from kiosk.api import KioskContext
-from kiosk.api.web import PathId, form_body
-from kiosk.api.web import static_url
-from kiosk.api.web import StaffIdentity, client_ip, csrf_input, require_admin, require_staff
-from kiosk.api.web import limit_lookups
-from kiosk.api.web import link as _url, text_for as t, page, request_lang
+from kiosk.api import KioskContext, parse_day
+from kiosk.api.web import (
+    client_ip, csrf_input, form_body, limit_lookups, link as _url, page, PathId, request_lang, require_admin, require_staff, StaffIdentity, static_url, text_for as t,
+)
 
 from . import alert as call_alert
 from . import board as board_mod

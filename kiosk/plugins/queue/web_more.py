@@ -18,14 +18,10 @@ from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import select
 
-from kiosk import audit
-from kiosk.api import KioskContext
-from kiosk.api.web import PathId
-from kiosk.api.web import static_url
-from kiosk.api.web import StaffIdentity, client_ip, csrf_input, require_staff
-from kiosk.api.web import SlidingWindowLimiter
-from kiosk.api.web import link as _url, page, request_lang, text_for as t
-from kiosk.api.web import RateLimited, limit_lookups
+from kiosk.api import KioskContext, audit
+from kiosk.api.web import (
+    client_ip, csrf_input, limit_lookups, link as _url, page, PathId, RateLimited, request_lang, require_staff, SlidingWindowLimiter, StaffIdentity, static_url, text_for as t,
+)
 
 from . import appointments, pad, remote, service
 from .models import QueueService, Ticket

@@ -13,14 +13,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from kiosk import audit
-from kiosk.clock import DateOutOfRange, parse_day
-from kiosk.spreadsheet import csv_text
-from kiosk.api import KioskContext
-from kiosk.api.web import PathId
-from kiosk.api.web import StaffIdentity, client_ip, require_staff
-from kiosk.api.web import render_plugin
-from kiosk.api.web import link as _url, request_lang, text_for as t
+from kiosk.api import DateOutOfRange, KioskContext, audit, csv_text, parse_day
+from kiosk.api.web import (
+    client_ip, link as _url, PathId, render_plugin, request_lang, require_staff, StaffIdentity, text_for as t,
+)
 
 from . import service
 from .models import Course, MakeupDay, Room, Slot, Teacher, Term

@@ -14,13 +14,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from kiosk.clock import DateOutOfRange
-from kiosk.api import KioskContext
-from kiosk.api.web import error_response
-from kiosk.api.web import PathId
-from kiosk.api.web import render_plugin, static_url
-from kiosk.api.web import link as _url, request_lang, text_for as t
-from kiosk.api.web import TOKEN_HEADERS, limit_lookups
+from kiosk.api import DateOutOfRange, KioskContext
+from kiosk.api.web import (
+    error_response, limit_lookups, link as _url, PathId, render_plugin, request_lang, static_url, text_for as t, TOKEN_HEADERS,
+)
 
 from . import ics, service
 from .models import Course, Term

@@ -6,12 +6,8 @@ import click
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
-from kiosk import hookimpl
-from kiosk.api import KioskContext
-from kiosk.api.web import StaffIdentity, require_staff
-from kiosk.api.web import render_plugin, static_url
-from kiosk.api.web import link, text_for
-from kiosk.types import PluginInfo, ScreenSpec, Tile, TrackingView
+from kiosk.api import KioskContext, PluginInfo, ScreenSpec, Tile, TrackingView, hookimpl
+from kiosk.api.web import link, render_plugin, require_staff, StaffIdentity, static_url, text_for
 
 NAME = "sample"
 
@@ -129,7 +125,7 @@ def recent_passes(ctx, limit: int = 20) -> list[dict]:
     """The latest visitor passes, newest first, as the page shows them."""
     from sqlalchemy import select
 
-    from kiosk.models import Receipt
+    from kiosk.api import Receipt
 
     with ctx.sessions() as session:
         rows = session.scalars(select(Receipt).where(Receipt.plugin == NAME).order_by(Receipt.id.desc()).limit(limit)).all()
