@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.clock import DateOutOfRange, usable, utcnow
 from kiosk.models import StaffUser
+from kiosk.refusal import Refusal
 from kiosk.seasons import current_seasons
 
 from . import boards, markup
@@ -30,15 +31,8 @@ EDITABLE = ("board", "title", "body", "start_at", "end_at", "pinned", "urgent", 
 CONTENT = ("board", "title", "body")  # what an approver vouches for: changing it needs a new approval
 
 
-class NoticeError(Exception):
-    """Something staff asked for that cannot be done, said in both languages."""
-
-    def __init__(self, code: str, zh: str, en: str):
-        super().__init__(en)
-        self.code, self.zh, self.en = code, zh, en
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+class NoticeError(Refusal):
+    """Something staff asked for that cannot be done, said in both languages. A :class:`~kiosk.refusal.Refusal`: ``NoticeError(code, zh, en)``."""
 
 
 # -- input -----------------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""``kiosk queue …``: the same counter actions as the staff web page, for scripts and a counter PC."""
+"""``kiosk queue …``: the same counter actions as the staff web page, for scripts and a counter PC.
+
+A :class:`~.service.QueueError` from the service is a :class:`kiosk.refusal.Refusal`: the commands let it
+rise and ``kiosk`` prints it (one line, exit code 2).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,6 @@ from .service import OUTCOMES, QueueError
 
 def _emit(data, as_json: bool, line: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False) if as_json else line)
-
-
-def _fail(exc: QueueError) -> None:
-    from kiosk.cli import UserError
-
-    raise UserError(exc.en)
 
 
 def _who() -> str:
@@ -76,10 +74,7 @@ def register(cli: click.Group) -> None:
     def hall_add_cmd(state, code, name, name_en, as_json):
         """Add a hall CODE; then give it services and counters (--hall CODE) and set hall = "CODE" under
         [plugins.queue] in the config of its kiosk and display."""
-        try:
-            hall = service.create_hall(state.ctx, code, name=name, name_en=name_en, by=_who())
-        except QueueError as exc:
-            _fail(exc)
+        hall = service.create_hall(state.ctx, code, name=name, name_en=name_en, by=_who())
         _emit({"code": hall.code, "name": hall.name, "name_en": hall.name_en}, as_json, f"hall {hall.code} {hall.name} added")
 
     @queue_group.command("services")
@@ -105,10 +100,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def take_cmd(state, code, priority, key, as_json):
         """Take a ticket for service CODE (the letter)."""
-        try:
-            r = service.take_ticket(state.ctx, code, priority=priority, key=key, client="cli")
-        except QueueError as exc:
-            _fail(exc)
+        r = service.take_ticket(state.ctx, code, priority=priority, key=key, client="cli")
         data = answers.taken(r)
         _emit(data, as_json, f"{data['number']} {data['service']}: {data['ahead']} ahead, ~{data['wait_min']}-{data['wait_max']} min  {r.url}")
 
@@ -120,13 +112,10 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def call_cmd(state, counter, service_code, number, as_json):
         """Call the next ticket to a counter (finishes the counter's current one)."""
-        try:
-            if number:
-                t = service.call_number(state.ctx, counter, number, by="cli")
-            else:
-                t = service.call_next(state.ctx, counter, service_code, by="cli")
-        except QueueError as exc:
-            _fail(exc)
+        if number:
+            t = service.call_number(state.ctx, counter, number, by="cli")
+        else:
+            t = service.call_next(state.ctx, counter, service_code, by="cli")
         data = answers.called(t, counter)
         _emit(data, as_json, f"counter {counter}: {data['number']}" if t else f"counter {counter}: nobody is waiting")
 
@@ -140,10 +129,7 @@ def register(cli: click.Group) -> None:
             @click.option("--json", "as_json", is_flag=True)
             @click.pass_obj
             def cmd(state, counter, as_json):
-                try:
-                    t = fn(state.ctx, counter, by="cli")
-                except QueueError as exc:
-                    _fail(exc)
+                t = fn(state.ctx, counter, by="cli")
                 _emit(answers.at_counter(t, counter), as_json, f"{t.display} {t.state}")
             return cmd
 
@@ -156,10 +142,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def done_cmd(state, counter, outcome, as_json):
         """办结: finish the counter's current ticket with an outcome code."""
-        try:
-            t = service.finish(state.ctx, counter, outcome, by="cli")
-        except QueueError as exc:
-            _fail(exc)
+        t = service.finish(state.ctx, counter, outcome, by="cli")
         _emit(answers.finished(t, counter, outcome), as_json, f"{t.display} served ({outcome})")
 
     @queue_group.command("transfer")
@@ -170,10 +153,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def transfer_cmd(state, counter, to_service, return_after, as_json):
         """一票到底: send the current ticket to another service, keeping its arrival time."""
-        try:
-            t = service.transfer(state.ctx, counter, to_service, by="cli", return_after=return_after)
-        except QueueError as exc:
-            _fail(exc)
+        t = service.transfer(state.ctx, counter, to_service, by="cli", return_after=return_after)
         _emit(answers.transferred(t), as_json,
               f"{t.display} now waits for {t.service_code}" + (f", then returns to {t.return_to}" if t.return_to else ""))
 
@@ -183,10 +163,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def restore_cmd(state, number, as_json):
         """Put a missed (过号) ticket back in line, ahead of later arrivals."""
-        try:
-            t = service.restore(state.ctx, number, by="cli")
-        except QueueError as exc:
-            _fail(exc)
+        t = service.restore(state.ctx, number, by="cli")
         _emit(answers.restored(t), as_json, f"{t.display} is waiting again")
 
     @queue_group.command("pause")
@@ -196,10 +173,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def pause_cmd(state, counter, resume, as_json):
         """Pause a counter (no calls) or resume it."""
-        try:
-            desk = service.set_paused(state.ctx, counter, not resume, by="cli")
-        except QueueError as exc:
-            _fail(exc)
+        desk = service.set_paused(state.ctx, counter, not resume, by="cli")
         _emit(answers.counter_state(desk), as_json, f"counter {desk.number} {'paused' if desk.paused else 'open'}")
 
     register_more(queue_group)
@@ -252,10 +226,7 @@ def register_more(queue_group: click.Group) -> None:
         except ValueError:
             raise UserError(f"{at!r} is not a time like 10:00 or 2026-11-30T10:00") from None
         slot = slot if slot.tzinfo else slot.replace(tzinfo=ctx.settings.tz)
-        try:
-            a = appointments.book(ctx, code, slot, phone=phone, by="cli")
-        except QueueError as exc:
-            _fail(exc)
+        a = appointments.book(ctx, code, slot, phone=phone, by="cli")
         local = a.slot_at.astimezone(ctx.settings.tz)
         _emit({"code": a.code, "service": a.service_code, "slot": local.isoformat(), "phone": appointments.mask_phone(a.phone)},
               as_json, f"appointment {a.code}: {a.service_code} at {local:%Y-%m-%d %H:%M}")
@@ -280,10 +251,7 @@ def register_more(queue_group: click.Group) -> None:
     @click.pass_obj
     def appoint_cancel_cmd(state, code, day):
         """Cancel a booked appointment."""
-        try:
-            appointments.cancel(state.ctx, code, day)
-        except QueueError as exc:
-            _fail(exc)
+        appointments.cancel(state.ctx, code, day)
         click.echo(f"appointment {code} cancelled")
 
     @queue_group.command("checkin")
@@ -298,11 +266,8 @@ def register_more(queue_group: click.Group) -> None:
             data = {"kind": "appointment", "number": r.ticket.display, "ahead": r.ahead, "tracking_url": r.url}
         except QueueError as exc:
             if exc.code != "unknown_code":
-                _fail(exc)
-            try:
-                ticket, ahead = remote.activate_with_ticket_code(ctx, code)
-            except QueueError as exc2:
-                _fail(exc2)
+                raise
+            ticket, ahead = remote.activate_with_ticket_code(ctx, code)
             data = {"kind": "remote", "number": ticket.display, "ahead": ahead, "tracking_url": None}
         _emit(data, as_json, f"{data['number']} ({data['kind']}): {data['ahead']} ahead")
 
@@ -325,13 +290,10 @@ def register_more(queue_group: click.Group) -> None:
     def service_add_cmd(state, code, name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials,
                         first_number, last_number, number_step, carry_over, hall, as_json):
         """Add a service with ticket letter CODE (unique across all halls)."""
-        try:
-            svc = service.create_service(state.ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
-                                         minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=list(materials),
-                                         first_number=first_number, last_number=last_number, number_step=number_step,
-                                         carry_over=carry_over, hall=_hall(state.ctx, hall), by=_who())
-        except QueueError as exc:
-            _fail(exc)
+        svc = service.create_service(state.ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
+                                     minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=list(materials),
+                                     first_number=first_number, last_number=last_number, number_step=number_step,
+                                     carry_over=carry_over, hall=_hall(state.ctx, hall), by=_who())
         _emit({"code": svc.code, "name": svc.name}, as_json, f"service {svc.code} {svc.name} added")
 
     @queue_group.command("service-set")
@@ -350,16 +312,13 @@ def register_more(queue_group: click.Group) -> None:
         with state.ctx.sessions() as s:
             svc = s.get(QueueService, (code or "").strip().upper())
         if svc is None:
-            _fail(QueueError("unknown_service", "没有这项业务", f"no service with code {code!r}"))
-        try:
-            svc = service.update_service(
-                state.ctx, svc.code, name=svc.name, name_en=svc.name_en, hours=svc.hours,
-                daily_cap=svc.daily_cap if daily_cap is None else daily_cap, minutes_per_person=svc.minutes_per_person,
-                target_minutes=svc.target_minutes, materials=list(svc.materials or []), active=svc.active,
-                first_number=first_number, last_number=last_number, number_step=number_step, carry_over=carry_over,
-                by=_who())
-        except QueueError as exc:
-            _fail(exc)
+            raise QueueError("unknown_service", "没有这项业务", f"no service with code {code!r}")
+        svc = service.update_service(
+            state.ctx, svc.code, name=svc.name, name_en=svc.name_en, hours=svc.hours,
+            daily_cap=svc.daily_cap if daily_cap is None else daily_cap, minutes_per_person=svc.minutes_per_person,
+            target_minutes=svc.target_minutes, materials=list(svc.materials or []), active=svc.active,
+            first_number=first_number, last_number=last_number, number_step=number_step, carry_over=carry_over,
+            by=_who())
         data = {"code": svc.code, "daily_cap": svc.daily_cap, "first_number": svc.first_number, "last_number": svc.last_number,
                 "number_step": svc.number_step, "carry_over": svc.carry_over}
         _emit(data, as_json, f"service {svc.code}: numbers {svc.first_number}–{svc.last_number} step {svc.number_step}, "
@@ -374,10 +333,7 @@ def register_more(queue_group: click.Group) -> None:
     @click.pass_obj
     def counter_add_cmd(state, number, name, services, hall, as_json):
         """Add a counter (窗口) serving the given services."""
-        try:
-            desk = service.create_counter(state.ctx, number, name=name, services=services.split(","), hall=_hall(state.ctx, hall),
-                                          by=_who())
-        except QueueError as exc:
-            _fail(exc)
+        desk = service.create_counter(state.ctx, number, name=name, services=services.split(","), hall=_hall(state.ctx, hall),
+                                      by=_who())
         _emit({"counter": desk.number, "name": desk.name, "services": desk.services}, as_json,
               f"counter {desk.number} {desk.name}: {','.join(desk.services)}")

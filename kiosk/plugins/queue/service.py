@@ -27,6 +27,7 @@ from kiosk import audit
 from kiosk.clock import utcnow
 from kiosk.db import bump_counter
 from kiosk.receipts import IssuedReceipt, scoped_key
+from kiosk.refusal import Refusal
 from kiosk.security import seal_token, unseal_token
 
 from .estimate import WaitRange, typical_minutes, wait_range
@@ -40,15 +41,8 @@ _KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 DEFAULT_HALL = "main"  # every installation has this hall; existing services and counters belong to it
 
 
-class QueueError(Exception):
-    """Something a resident or a clerk asked for that cannot be done, said in both languages."""
-
-    def __init__(self, code: str, zh: str, en: str):
-        super().__init__(en)
-        self.code, self.zh, self.en = code, zh, en
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+class QueueError(Refusal):
+    """Something a resident or a clerk asked for that cannot be done, said in both languages. A :class:`~kiosk.refusal.Refusal`: ``QueueError(code, zh, en)``."""
 
 
 @dataclass(frozen=True)
