@@ -42,7 +42,3 @@ class Refusal(Exception):
     def text(self, lang: str = "zh_CN") -> str:
         """The message in ``lang`` ("en", else Chinese: "zh", "zh_CN")."""
         return self.en if lang == "en" else self.zh
-
-    def as_json(self) -> dict[str, str]:
-        """The JSON API's error body (:func:`kiosk.web.apikeys.error_response` has the same shape)."""
-        return {"error": self.code, "message_zh": self.zh, "message_en": self.en}

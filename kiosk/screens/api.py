@@ -49,6 +49,7 @@ from kiosk.screens.text import pick
 if TYPE_CHECKING:  # pragma: no cover
     from kiosk.context import KioskContext
     from kiosk.receipts import IssuedReceipt
+    from kiosk.refusal import Refusal
     from kiosk.theme import Theme
 
 
@@ -104,3 +105,8 @@ class Shell:
     def notify(self, message: str) -> None:
         """A short message in a box the resident closes with one tap (e.g. "今天已约满")."""
         self._app.notify(message)
+
+    def refuse(self, refusal: Refusal) -> None:
+        """Show a :class:`~kiosk.refusal.Refusal` (a ``QueueError``, ``TimetableError``…) as that notice, in the
+        current language: the one way a screen tells a resident that what they asked cannot be done."""
+        self.notify(refusal.text(self.lang))
