@@ -68,10 +68,9 @@ def _image(ctx, notice_id: int, path: str, by: str) -> None:
 
 
 def register(cli: click.Group) -> None:
-    from . import entries, service
+    from kiosk.cli import emit
 
-    def emit(data, as_json: bool, line: str) -> None:
-        click.echo(json.dumps(data, ensure_ascii=False) if as_json else line)
+    from . import entries, service
 
     @cli.group(name="notices")
     def notices_group():

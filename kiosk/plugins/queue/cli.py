@@ -13,10 +13,6 @@ import click
 from .service import OUTCOMES, QueueError
 
 
-def _emit(data, as_json: bool, line: str) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False) if as_json else line)
-
-
 def _who() -> str:
     """The system user running the command, for the audit log of setup changes."""
     from kiosk.cli import _who as who
@@ -39,6 +35,8 @@ def _hall(ctx, hall: str | None) -> str | None:
 
 
 def register(cli: click.Group) -> None:
+    from kiosk.cli import emit
+
     from . import answers, service, stats
 
     @cli.group(name="queue")
@@ -75,7 +73,7 @@ def register(cli: click.Group) -> None:
         """Add a hall CODE; then give it services and counters (--hall CODE) and set hall = "CODE" under
         [plugins.queue] in the config of its kiosk and display."""
         hall = service.create_hall(state.ctx, code, name=name, name_en=name_en, by=_who())
-        _emit({"code": hall.code, "name": hall.name, "name_en": hall.name_en}, as_json, f"hall {hall.code} {hall.name} added")
+        emit({"code": hall.code, "name": hall.name, "name_en": hall.name_en}, as_json, f"hall {hall.code} {hall.name} added")
 
     @queue_group.command("services")
     @click.option("--hall", default=None, help="Only this hall's services (its code, e.g. main).")
@@ -102,7 +100,7 @@ def register(cli: click.Group) -> None:
         """Take a ticket for service CODE (the letter)."""
         r = service.take_ticket(state.ctx, code, priority=priority, key=key, client="cli")
         data = answers.taken(r)
-        _emit(data, as_json, f"{data['number']} {data['service']}: {data['ahead']} ahead, ~{data['wait_min']}-{data['wait_max']} min  {r.url}")
+        emit(data, as_json, f"{data['number']} {data['service']}: {data['ahead']} ahead, ~{data['wait_min']}-{data['wait_max']} min  {r.url}")
 
     @queue_group.command("call")
     @click.option("--counter", type=int, required=True)
@@ -117,7 +115,7 @@ def register(cli: click.Group) -> None:
         else:
             t = service.call_next(state.ctx, counter, service_code, by="cli")
         data = answers.called(t, counter)
-        _emit(data, as_json, f"counter {counter}: {data['number']}" if t else f"counter {counter}: nobody is waiting")
+        emit(data, as_json, f"counter {counter}: {data['number']}" if t else f"counter {counter}: nobody is waiting")
 
     for name, fn, helptext in (
         ("recall", service.recall, "重呼: call the counter's current ticket again."),
@@ -130,7 +128,7 @@ def register(cli: click.Group) -> None:
             @click.pass_obj
             def cmd(state, counter, as_json):
                 t = fn(state.ctx, counter, by="cli")
-                _emit(answers.at_counter(t, counter), as_json, f"{t.display} {t.state}")
+                emit(answers.at_counter(t, counter), as_json, f"{t.display} {t.state}")
             return cmd
 
         queue_group.command(name, help=helptext)(make())
@@ -143,7 +141,7 @@ def register(cli: click.Group) -> None:
     def done_cmd(state, counter, outcome, as_json):
         """办结: finish the counter's current ticket with an outcome code."""
         t = service.finish(state.ctx, counter, outcome, by="cli")
-        _emit(answers.finished(t, counter, outcome), as_json, f"{t.display} served ({outcome})")
+        emit(answers.finished(t, counter, outcome), as_json, f"{t.display} served ({outcome})")
 
     @queue_group.command("transfer")
     @click.option("--counter", type=int, required=True)
@@ -154,7 +152,7 @@ def register(cli: click.Group) -> None:
     def transfer_cmd(state, counter, to_service, return_after, as_json):
         """一票到底: send the current ticket to another service, keeping its arrival time."""
         t = service.transfer(state.ctx, counter, to_service, by="cli", return_after=return_after)
-        _emit(answers.transferred(t), as_json,
+        emit(answers.transferred(t), as_json,
               f"{t.display} now waits for {t.service_code}" + (f", then returns to {t.return_to}" if t.return_to else ""))
 
     @queue_group.command("restore")
@@ -164,7 +162,7 @@ def register(cli: click.Group) -> None:
     def restore_cmd(state, number, as_json):
         """Put a missed (过号) ticket back in line, ahead of later arrivals."""
         t = service.restore(state.ctx, number, by="cli")
-        _emit(answers.restored(t), as_json, f"{t.display} is waiting again")
+        emit(answers.restored(t), as_json, f"{t.display} is waiting again")
 
     @queue_group.command("pause")
     @click.option("--counter", type=int, required=True)
@@ -174,7 +172,7 @@ def register(cli: click.Group) -> None:
     def pause_cmd(state, counter, resume, as_json):
         """Pause a counter (no calls) or resume it."""
         desk = service.set_paused(state.ctx, counter, not resume, by="cli")
-        _emit(answers.counter_state(desk), as_json, f"counter {desk.number} {'paused' if desk.paused else 'open'}")
+        emit(answers.counter_state(desk), as_json, f"counter {desk.number} {'paused' if desk.paused else 'open'}")
 
     register_more(queue_group)
 
@@ -205,6 +203,8 @@ def register(cli: click.Group) -> None:
 
 def register_more(queue_group: click.Group) -> None:
     """Appointments (预约), remote-ticket activation and setting up services and counters."""
+    from kiosk.cli import emit
+
     from . import appointments, remote, service
 
     @queue_group.command("appoint")
@@ -228,7 +228,7 @@ def register_more(queue_group: click.Group) -> None:
         slot = slot if slot.tzinfo else slot.replace(tzinfo=ctx.settings.tz)
         a = appointments.book(ctx, code, slot, phone=phone, by="cli")
         local = a.slot_at.astimezone(ctx.settings.tz)
-        _emit({"code": a.code, "service": a.service_code, "slot": local.isoformat(), "phone": appointments.mask_phone(a.phone)},
+        emit({"code": a.code, "service": a.service_code, "slot": local.isoformat(), "phone": appointments.mask_phone(a.phone)},
               as_json, f"appointment {a.code}: {a.service_code} at {local:%Y-%m-%d %H:%M}")
 
     @queue_group.command("appointments")
@@ -269,7 +269,7 @@ def register_more(queue_group: click.Group) -> None:
                 raise
             ticket, ahead = remote.activate_with_ticket_code(ctx, code)
             data = {"kind": "remote", "number": ticket.display, "ahead": ahead, "tracking_url": None}
-        _emit(data, as_json, f"{data['number']} ({data['kind']}): {data['ahead']} ahead")
+        emit(data, as_json, f"{data['number']} ({data['kind']}): {data['ahead']} ahead")
 
     @queue_group.command("service-add")
     @click.argument("code")
@@ -294,7 +294,7 @@ def register_more(queue_group: click.Group) -> None:
                                      minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=list(materials),
                                      first_number=first_number, last_number=last_number, number_step=number_step,
                                      carry_over=carry_over, hall=_hall(state.ctx, hall), by=_who())
-        _emit({"code": svc.code, "name": svc.name}, as_json, f"service {svc.code} {svc.name} added")
+        emit({"code": svc.code, "name": svc.name}, as_json, f"service {svc.code} {svc.name} added")
 
     @queue_group.command("service-set")
     @click.argument("code")
@@ -321,7 +321,7 @@ def register_more(queue_group: click.Group) -> None:
             by=_who())
         data = {"code": svc.code, "daily_cap": svc.daily_cap, "first_number": svc.first_number, "last_number": svc.last_number,
                 "number_step": svc.number_step, "carry_over": svc.carry_over}
-        _emit(data, as_json, f"service {svc.code}: numbers {svc.first_number}–{svc.last_number} step {svc.number_step}, "
+        emit(data, as_json, f"service {svc.code}: numbers {svc.first_number}–{svc.last_number} step {svc.number_step}, "
                              f"daily cap {svc.daily_cap}, carry over {'on' if svc.carry_over else 'off'}")
 
     @queue_group.command("counter-add")
@@ -335,5 +335,5 @@ def register_more(queue_group: click.Group) -> None:
         """Add a counter (窗口) serving the given services."""
         desk = service.create_counter(state.ctx, number, name=name, services=services.split(","), hall=_hall(state.ctx, hall),
                                       by=_who())
-        _emit({"counter": desk.number, "name": desk.name, "services": desk.services}, as_json,
+        emit({"counter": desk.number, "name": desk.name, "services": desk.services}, as_json,
               f"counter {desk.number} {desk.name}: {','.join(desk.services)}")

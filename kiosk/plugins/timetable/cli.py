@@ -15,20 +15,16 @@ import click
 from kiosk.spreadsheet import write_csv
 
 
-def _emit(data, as_json: bool, line: str) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False) if as_json else line)
-
-
 def _edit(given: dict[str, object], change, show, as_json: bool) -> None:
     """The edit commands' one shape: at least one option given, the change made through the service (a refusal
     is one line and exit 2), then the changed row as JSON or a line. ``show(row)`` returns (data, line)."""
-    from kiosk.cli import UserError
+    from kiosk.cli import UserError, emit
 
     if all(value is None for value in given.values()):
         names = list(given)
         raise UserError("nothing to change: give " + (", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]))
     data, line = show(change())
-    _emit(data, as_json, line)
+    emit(data, as_json, line)
 
 
 def _delete(what: str, ref: str, remove) -> None:
@@ -50,6 +46,8 @@ def _day(value: str) -> date:
 
 
 def register(cli: click.Group) -> None:
+    from kiosk.cli import emit
+
     from . import service
     from .schedule import WEEKDAYS_ZH, parse_week
 
@@ -90,7 +88,7 @@ def register(cli: click.Group) -> None:
         data = {"state": r.state, "position": r.position, "tracking_url": r.url, "course": r.course.name, "course_id": r.course.id,
                 "first_session": r.first_session.starts_at(state.ctx.settings.tz).isoformat() if r.first_session else None}
         line = f"{r.course.name}: enrolled" if r.state == "enrolled" else f"{r.course.name}: waiting list position {r.position}"
-        _emit(data, as_json, f"{line}  {r.url}")
+        emit(data, as_json, f"{line}  {r.url}")
 
     @classes.command("cancel-signup")
     @click.argument("token_or_url")
@@ -100,7 +98,7 @@ def register(cli: click.Group) -> None:
         """取消报名 by the slip's token or tracking URL; the first on the waiting list moves up."""
         r = service.cancel_signup(state.ctx, token_or_url, by="cli")
         data = {"state": r.signup.state, "course": r.course.name, "course_id": r.course.id, "promoted": r.promoted is not None}
-        _emit(data, as_json, f"{r.course.name}: sign-up cancelled" + ("; the first on the waiting list now has the seat" if r.promoted else ""))
+        emit(data, as_json, f"{r.course.name}: sign-up cancelled" + ("; the first on the waiting list now has the seat" if r.promoted else ""))
 
     # -- staff ------------------------------------------------------------------------------------------
     @classes.command("terms")
@@ -163,7 +161,7 @@ def register(cli: click.Group) -> None:
     def add_course_cmd(state, name, term, room, seats, teacher, organizer, bring, as_json):
         """Add a class to a term."""
         c = service.add_course(state.ctx, term, name, room, seats, teacher, organizer, bring="\n".join(bring.split(";")))
-        _emit({"id": c.id, "name": c.name}, as_json, f"class {c.id} {c.name} added")
+        emit({"id": c.id, "name": c.name}, as_json, f"class {c.id} {c.name} added")
 
     @classes.command("add-slot")
     @click.argument("course_id", type=int)
@@ -175,7 +173,7 @@ def register(cli: click.Group) -> None:
     def add_slot_cmd(state, course_id, weekday, start, end, as_json):
         """Add a weekly slot; refused when the room is taken then (the clashing class is named)."""
         slot = service.add_slot(state.ctx, course_id, weekday, start, end)
-        _emit({"slot_id": slot.id}, as_json, f"slot {slot.id} added")
+        emit({"slot_id": slot.id}, as_json, f"slot {slot.id} added")
 
     @classes.command("set-seats")
     @click.argument("course_id", type=int)
@@ -209,7 +207,7 @@ def register(cli: click.Group) -> None:
         info = service.course_info(state.ctx, course_id)
         c = info.course
         data = {"id": c.id, "name": c.name, "teacher": info.teacher, "room": info.room, "bring": info.bring, "seats": c.capacity}
-        _emit(data, as_json, f"class {c.id} {c.name}: {info.teacher or '—'}, {info.room}, {c.capacity} seats")
+        emit(data, as_json, f"class {c.id} {c.name}: {info.teacher or '—'}, {info.room}, {c.capacity} seats")
 
     @classes.command("edit-term")
     @click.argument("term")
