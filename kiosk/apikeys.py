@@ -18,18 +18,18 @@ from sqlalchemy import select
 from kiosk import audit
 from kiosk.clock import utcnow
 from kiosk.models import ApiKey
+from kiosk.refusal import Refusal
 from kiosk.security import token_hash
 
 _SCOPE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _PREFIX = re.compile(r"^[a-z0-9]{1,8}_$")
 
 
-class ApiKeyError(ValueError):
+class ApiKeyError(Refusal, ValueError):
     """A request about keys that cannot be done (bad name, unknown scope, no such key), in both languages."""
 
     def __init__(self, field: str, zh: str, en: str):
-        super().__init__(en)
-        self.field, self.zh, self.en = field, zh, en
+        super().__init__(f"bad_{field}", zh, en, field=field)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The ``kiosk`` command. Plugins add their own sub-commands through ``kiosk_cli_commands``.
 
 Human output by default, ``--json`` for scripts. A user mistake is one clear line on stderr and exit
-code 2, never a traceback; a broken environment (database down) is one line and exit code 1.
+code 2, never a traceback; a broken environment (database down) is one line and exit code 1. A command
+raises :class:`UserError` for a mistake in its options and lets a service's
+:class:`kiosk.refusal.Refusal` rise: :func:`main` prints it the same way for every command, plugins' too.
 """
 
 from __future__ import annotations
@@ -18,8 +20,12 @@ from kiosk.config import ConfigError
 from kiosk.context import KioskContext
 from kiosk.pluginhost import PluginHost
 from kiosk.cli_support import STAFF_PASSWORD_ENV, CliState, UserError, _who, emit, staff_by  # noqa: F401 (re-exported)
+from kiosk.refusal import Refusal
 
 log = logging.getLogger("kiosk")
+
+#: The language of the command's messages (its help and output are English): a refusal prints its English text.
+CLI_LANG = "en"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -328,19 +334,16 @@ def staff() -> None:
 @click.pass_obj
 def staff_add(state: CliState, username: str, role: str, display_name: str, password_stdin: bool) -> None:
     """Create or update a staff login (the password is stored hashed)."""
-    from kiosk.staff import StaffError, set_user
+    from kiosk.staff import set_user
 
     password = _read_password(password_stdin)
     from kiosk import audit
     from kiosk.staff import find
 
-    try:
-        with state.ctx.transaction() as session:
-            existed = find(session, username) is not None
-            set_user(session, username, password, role=role, display_name=display_name)
-            audit.record(session, _who(), "staff.password" if existed else "staff.add", f"staff:{username}", {"role": role})
-    except StaffError as exc:
-        raise UserError(str(exc)) from None
+    with state.ctx.transaction() as session:
+        existed = find(session, username) is not None
+        set_user(session, username, password, role=role, display_name=display_name)
+        audit.record(session, _who(), "staff.password" if existed else "staff.add", f"staff:{username}", {"role": role})
     click.echo(f"staff login {username} ({role}) saved" + (" (its sessions have ended)" if existed else ""))
 
 
@@ -358,15 +361,12 @@ def _read_password(password_stdin: bool) -> str:
 def staff_passwd(state: CliState, username: str, password_stdin: bool, must_change: bool) -> None:
     """Set a new password for USERNAME; every session of that login ends at once."""
     from kiosk import audit
-    from kiosk.staff import StaffError, change_password
+    from kiosk.staff import change_password
 
     password = _read_password(password_stdin)
-    try:
-        with state.ctx.transaction() as session:
-            change_password(session, username, password, must_change=must_change)
-            audit.record(session, _who(), "staff.password", f"staff:{username}", {"by": "cli"})
-    except StaffError as exc:
-        raise UserError(str(exc)) from None
+    with state.ctx.transaction() as session:
+        change_password(session, username, password, must_change=must_change)
+        audit.record(session, _who(), "staff.password", f"staff:{username}", {"by": "cli"})
     click.echo(f"password of {username} changed; its sessions have ended")
 
 
@@ -376,14 +376,11 @@ def staff_passwd(state: CliState, username: str, password_stdin: bool, must_chan
 def staff_deactivate(state: CliState, username: str) -> None:
     """Switch USERNAME off (kept for the history); every session of that login ends at once."""
     from kiosk import audit
-    from kiosk.staff import StaffError, deactivate
+    from kiosk.staff import deactivate
 
-    try:
-        with state.ctx.transaction() as session:
-            deactivate(session, username)
-            audit.record(session, _who(), "staff.deactivate", f"staff:{username}")
-    except StaffError as exc:
-        raise UserError(str(exc)) from None
+    with state.ctx.transaction() as session:
+        deactivate(session, username)
+        audit.record(session, _who(), "staff.deactivate", f"staff:{username}")
     click.echo(f"{username} deactivated; its sessions have ended")
 
 
@@ -579,6 +576,9 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except (ConfigError, ClockError) as exc:
         click.echo(f"error: {exc}", err=True)
+        return 2
+    except Refusal as exc:  # any command's refusal, the core's or a plugin's: one line, exit code 2
+        click.echo(f"error: {exc.text(CLI_LANG)}", err=True)
         return 2
     except Exception as exc:  # the environment is broken (database down…): one line, no traceback
         from sqlalchemy.exc import DBAPIError

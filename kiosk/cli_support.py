@@ -92,10 +92,14 @@ def staff_by(state: CliState, by: str | None, *, approval: bool = False) -> str:
 
 
 def emit(data, as_json: bool, human) -> None:
+    """What a command answers: ``data`` as one JSON line with ``--json``, else for people, where ``human`` is
+    the line to print or a function that prints ``data`` (every command's and plugin's output goes through here)."""
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=None, default=str))
-    else:
+    elif callable(human):
         human(data)
+    else:
+        click.echo(human)
 
 
 #: The public name of :func:`_who` (plugins use ``kiosk.api.cli.who``).

@@ -11,6 +11,8 @@ import os
 from datetime import date, datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
+from kiosk.refusal import Refusal
+
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
@@ -25,17 +27,17 @@ class ClockError(ValueError):
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-class DateOutOfRange(ValueError):
-    """A date outside :data:`FIRST_YEAR`–:data:`LAST_YEAR`, with the refusal in both languages."""
+class DateOutOfRange(Refusal, ValueError):
+    """A date outside :data:`FIRST_YEAR`–:data:`LAST_YEAR`, with the refusal in both languages.
+
+    Still a ``ValueError``, so code that reads any bad date with one ``except ValueError`` refuses it too.
+    """
 
     def __init__(self, value: object):
         self.value = str(value)[:40]
-        self.zh = f"日期超出范围：{self.value}（请填写 {FIRST_YEAR}–{LAST_YEAR} 年之间的日期）"
-        self.en = f"{self.value} is out of range: use a date between the years {FIRST_YEAR} and {LAST_YEAR}"
-        super().__init__(self.en)
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+        super().__init__("date_out_of_range",
+                         f"日期超出范围：{self.value}（请填写 {FIRST_YEAR}–{LAST_YEAR} 年之间的日期）",
+                         f"{self.value} is out of range: use a date between the years {FIRST_YEAR} and {LAST_YEAR}")
 
 
 def usable(value: date | datetime) -> date | datetime:

@@ -27,7 +27,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from kiosk.i18n import N_
+from kiosk.i18n import N_, translator
+from kiosk.refusal import Refusal
 
 LOCAL_AREA_CODE = "0538"  # 泰安
 
@@ -46,11 +47,11 @@ _LOCAL = re.compile(r"[2-9]\d{6,7}")
 _AREA = re.compile(r"0\d{2,3}")
 
 
-class PhoneError(ValueError):
-    """A number that cannot be used; ``msgid`` is the message id to translate and show."""
+class PhoneError(Refusal, ValueError):
+    """A number that cannot be used; ``msgid`` is the message id to translate and show (it is ``en``)."""
 
     def __init__(self, msgid: str) -> None:
-        super().__init__(msgid)
+        super().__init__("bad_phone", translator("zh_CN", "shell")(msgid), msgid, field="phone")
         self.msgid = msgid
 
 

@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from kiosk.refusal import Refusal
+
 #: kind → (Chinese, English) for messages.
 KINDS: dict[str, tuple[str, str]] = {
     "mobile": ("手机号", "mobile number"),
@@ -74,21 +76,18 @@ class Finding:
         return f"{zh}（{self.hint}，第 {self.start + 1} 个字起）"
 
 
-class PersonalDataFound(ValueError):
+class PersonalDataFound(Refusal, ValueError):
     """Publication refused: ``findings`` say what was found; ``zh``/``en`` are the message for staff."""
 
     def __init__(self, findings: list[Finding], what: str = "", what_en: str = "") -> None:
         self.findings = findings
         where_zh = f"{what}中" if what else ""
         where_en = f" in the {what_en}" if what_en else ""
-        self.zh = (f"{where_zh}含有个人信息：{'、'.join(f.label('zh') for f in findings)}。"
-                   "请删去后再公示（公示内容不能含电话、身份证号、银行卡号或居民姓名）。")
-        self.en = (f"Personal data{where_en}: {', '.join(f.label('en') for f in findings)}. "
-                   "Remove it before publishing (no phone, ID, bank card number or resident's name may be public).")
-        super().__init__(self.en)
-
-    def text(self, lang: str = "zh") -> str:
-        return self.en if lang == "en" else self.zh
+        super().__init__("personal_data",
+                         f"{where_zh}含有个人信息：{'、'.join(f.label('zh') for f in findings)}。"
+                         "请删去后再公示（公示内容不能含电话、身份证号、银行卡号或居民姓名）。",
+                         f"Personal data{where_en}: {', '.join(f.label('en') for f in findings)}. "
+                         "Remove it before publishing (no phone, ID, bank card number or resident's name may be public).")
 
 
 # -- reading digits --------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.clock import utcnow
 from kiosk.models import StaffUser
+from kiosk.refusal import Refusal
 from kiosk.security import hash_secret, verify_secret
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
@@ -33,12 +34,11 @@ _REFUSED = {p for *_x, p in DEMO_STAFF} | {"huaxin-admin", "huaxin-staff", "pass
                                            "kiosk12345", "huaxin1234"}
 
 
-class StaffError(ValueError):
+class StaffError(Refusal, ValueError):
     """A refused staff-account request, in both languages (``str()`` is the English text for the CLI)."""
 
     def __init__(self, zh: str, en: str, field: str = ""):
-        super().__init__(en)
-        self.zh, self.en, self.field = zh, en, field
+        super().__init__("staff_refused", zh, en, field=field)
 
 
 def password_problem(password: str, username: str = "") -> StaffError | None:

@@ -11,6 +11,10 @@ each: ``kiosk.api.Receipt is kiosk.models.Receipt``.
         ``KioskContext`` (what hooks receive as ``ctx``: settings, ``sessions``/``transaction``, ``now``/``today``,
         ``calendar``, ``issue_receipt``, ``tracking_url``, ``print_receipt``, the public guard
         ``find_personal_data``/``refuse_personal_data``/``mask_personal_data``, ``erase_personal_data``).
+    refusing (:mod:`kiosk.refusal`)
+        ``Refusal(code, zh, en, field=, status=)``: raise it (or a subclass) to say no to a user; the CLI prints
+        it (exit 2), the web host answers a page or JSON error in the request's language, the touch screen a
+        notice (``Shell.refuse``).
     types (:mod:`kiosk.types`)
         ``PluginInfo``, ``Tile``, ``ScreenSpec``, ``TrackingView``, ``StaffLink``, ``PublicOutcome``,
         ``PersonalColumns``, ``PersonalLink``, ``ERASED_AT``.
@@ -58,6 +62,7 @@ from kiosk.kiosk_context import KioskContext
 from kiosk.models import Receipt
 from kiosk.phone import PhoneError, group_digits, mask_phone, normalize_phone, parse_phone
 from kiosk.publicguard import PersonalDataFound
+from kiosk.refusal import Refusal
 from kiosk.receipts import (
     IssuedReceipt, SlipLayout, add_token, find_receipt, layout_for, receipt_state, reissued, scoped_key,
 )
@@ -71,7 +76,7 @@ from kiosk.types import (
 from kiosk.workdays import WorkCalendar
 
 __all__ = [
-    "hookimpl", "KioskContext",
+    "hookimpl", "KioskContext", "Refusal",
     "PluginInfo", "Tile", "ScreenSpec", "TrackingView", "StaffLink", "PublicOutcome", "PersonalColumns",
     "PersonalLink", "ERASED_AT",
     "Receipt", "IssuedReceipt", "SlipLayout", "reissued", "find_receipt", "receipt_state", "add_token",

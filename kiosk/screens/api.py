@@ -48,6 +48,7 @@ from kiosk.kiosk_context import KioskContext
 from kiosk.receipts import IssuedReceipt, SlipLayout
 from kiosk.screens.text import pick
 from kiosk.theme import Theme
+from kiosk.refusal import Refusal
 
 
 class Shell:
@@ -106,3 +107,8 @@ class Shell:
     def notify(self, message: str) -> None:
         """A short message in a box the resident closes with one tap (e.g. "今天已约满")."""
         self._app.notify(message)
+
+    def refuse(self, refusal: Refusal) -> None:
+        """Show a :class:`~kiosk.refusal.Refusal` (a ``QueueError``, ``TimetableError``…) as that notice, in the
+        current language: the one way a screen tells a resident that what they asked cannot be done."""
+        self.notify(refusal.text(self.lang))

@@ -5,7 +5,9 @@ app keeps running.
 Why a burst limit: an error raised on every frame would otherwise loop forever behind the overlay;
 after ten errors in thirty seconds the exception is re-raised, the process ends, and the service
 manager (systemd ``Restart=always``) starts a clean kiosk. A database outage is neither apologised for
-nor counted: restarting cannot bring the database back, so the kiosk pauses and waits for it.
+nor counted: restarting cannot bring the database back, so the kiosk pauses and waits for it. Nor is a
+:class:`~kiosk.refusal.Refusal` a screen let rise (a full class, a paused counter): it is shown as a notice
+in the resident's language, like ``shell.refuse(exc)`` does, and the plugin goes on.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections import deque
 
 from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.clock import Clock
+
+from kiosk.refusal import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,10 @@ class UiErrors(ExceptionHandler):
             log.warning("database outage in the touch shell: %s", inst)
             self.outages += 1
             Clock.schedule_once(lambda _dt: self.app.database_trouble(inst), 0)
+            return ExceptionManager.PASS
+        if isinstance(inst, Refusal):  # not a bug either: what the resident asked cannot be done, so say why
+            log.info("refused in the touch shell: %s", inst.code)
+            Clock.schedule_once(lambda _dt: self.app.notify(inst.text(self.app.lang)), 0)
             return ExceptionManager.PASS
         log.error("unexpected error in the touch shell", exc_info=inst)
         self.app.ctx.note_error("screen", f"{type(inst).__name__}: {inst}")

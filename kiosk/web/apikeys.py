@@ -20,17 +20,19 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kiosk import apikeys
+from kiosk.refusal import Refusal
 
 #: The OpenAPI security scheme the routes declare (so integrators and the fuzzer see they need a key).
 bearer = HTTPBearer(auto_error=False, scheme_name="apiKey", description="An API key made with `kiosk api-key create NAME --scope …`.")
 
 
-class ApiError(Exception):
-    """An answer other than success for a JSON API route; the app turns it into :func:`error_response`."""
+class ApiError(Refusal):
+    """An answer other than success for a JSON API route; the app turns it into :func:`error_response`
+    (on any path: a bearer-key route answers JSON even outside ``/api/``)."""
 
     def __init__(self, status: int, code: str, zh: str, en: str, headers: dict[str, str] | None = None):
-        super().__init__(en)
-        self.status, self.code, self.zh, self.en, self.headers = status, code, zh, en, headers
+        super().__init__(code, zh, en, status=status)
+        self.headers = headers
 
 
 def error_response(status: int, code: str, zh: str, en: str, headers: dict[str, str] | None = None) -> JSONResponse:

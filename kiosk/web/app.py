@@ -28,11 +28,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk import __version__
 from kiosk.context import KioskContext
+from kiosk.refusal import Refusal
 from kiosk.web import accounts, apikeys, audit_page, auth, help_requests, privacy, staff, tracking
 from kiosk.web.plugin_pages import mount_plugin_files
 from kiosk.web.bodylimit import BodySizeLimitMiddleware
 from kiosk.web.ratelimit import FailureLock, SlidingWindowLimiter
-from kiosk.web.templating import gettext_for, message
+from kiosk.web.templating import gettext_for, message, request_lang
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +174,12 @@ def _wants_json(request: Request) -> bool:
 
 
 def _install_error_pages(app: FastAPI) -> None:
-    """Friendly pages (or JSON under /api/) instead of framework defaults or tracebacks."""
+    """Friendly pages (or JSON under /api/) instead of framework defaults or tracebacks.
+
+    A :class:`~kiosk.refusal.Refusal` (every plugin's errors are) is answered here once for every route: its
+    ``status`` (400 unless it says otherwise) with its text, as ``{"error": code, "message_zh", "message_en"}``
+    under /api/. An :class:`~kiosk.web.apikeys.ApiError` keeps its own handler (JSON on any path, its headers).
+    """
 
     @app.exception_handler(tracking.RateLimited)
     async def rate_limited(request: Request, exc: tracking.RateLimited):
@@ -182,6 +188,15 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(apikeys.ApiError)
     async def api_error(request: Request, exc: apikeys.ApiError):
         return apikeys.api_error_response(exc)
+
+    @app.exception_handler(Refusal)
+    async def refused(request: Request, exc: Refusal):
+        """Any plugin's or service's refusal a route let rise: the API's JSON error, or a page in the request's
+        language (a form that keeps what was typed catches its refusals itself)."""
+        if _wants_json(request):
+            return apikeys.error_response(exc.status, exc.code, exc.zh, exc.en)
+        _ = gettext_for(request)
+        return message(request, _("This request could not be handled"), exc.text(request_lang(request)), exc.status)
 
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, exc: auth.LoginRequired):

@@ -1,6 +1,7 @@
 """``kiosk cases …``: file, list and show cases, and every staff transition, for scripts and a staff PC.
 
-Invalid input exits with code 2 and one line naming the field (the contract of the issue).
+Invalid input exits with code 2 and one line naming the field (the contract of the issue): the service's
+``Invalid``, ``Refused`` and ``NotFound`` are :class:`kiosk.refusal.Refusal` s, which ``kiosk`` prints.
 """
 
 from __future__ import annotations
@@ -13,19 +14,6 @@ import click
 from kiosk.api import KioskContext
 
 from .validation import CHANNELS
-
-
-def _fail(exc: Exception) -> None:
-    from kiosk.api.cli import UserError
-
-    from .service import Invalid, NotFound
-    from .workflow import Refused
-
-    if isinstance(exc, Invalid):
-        raise UserError("; ".join(f"{e.field}: {e.en}" for e in exc.errors))
-    if isinstance(exc, (Refused, NotFound)):
-        raise UserError(exc.en)
-    raise exc
 
 
 def _date(value: str | None, name: str) -> date | None:
@@ -98,12 +86,9 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def file_cmd(state, category, building, unit, flat, phone, surname, title, name_public, problem, text, channel, key, as_json):
         """File a case (from the kiosk, or entered by staff from another channel)."""
-        try:
-            r = service.file_case(state.ctx, {"category": category, "building": building, "unit": unit, "flat": flat, "phone": phone,
-                                              "surname": surname, "title": title, "name_public": name_public, "problem": problem,
-                                              "description": text, "channel": channel}, by=f"cli:{channel}", key=key, client="cli")
-        except Exception as exc:  # noqa: BLE001 - _fail re-raises what is not a user error
-            _fail(exc)
+        r = service.file_case(state.ctx, {"category": category, "building": building, "unit": unit, "flat": flat, "phone": phone,
+                                          "surname": surname, "title": title, "name_public": name_public, "problem": problem,
+                                          "description": text, "channel": channel}, by=f"cli:{channel}", key=key, client="cli")
         data = {"case_no": r.case.case_no, "tracking_url": r.url, "due_date": r.case.due_date.isoformat(),
                 "team": r.team.name if r.team else None, "state": r.case.state, "repeated": r.repeated}
         click.echo(json.dumps(data, ensure_ascii=False) if as_json else
@@ -115,10 +100,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def show_cmd(state, case_no, as_json):
         """One case with its timeline."""
-        try:
-            data = card_json(state.ctx, service.card(state.ctx, case_no), timeline=True)
-        except Exception as exc:  # noqa: BLE001
-            _fail(exc)
+        data = card_json(state.ctx, service.card(state.ctx, case_no), timeline=True)
         if as_json:
             click.echo(json.dumps(data, ensure_ascii=False))
         else:
@@ -152,11 +134,8 @@ def register(cli: click.Group) -> None:
         def run(state, case_no, as_json, **kw):
             if "due_s" in kw:
                 kw["due"] = _date(kw.pop("due_s"), "--due")
-            try:
-                service.transition(state.ctx, case_no, name, by=f"cli:{_who()}", **kw)
-                data = card_json(state.ctx, service.card(state.ctx, case_no))
-            except Exception as exc:  # noqa: BLE001
-                _fail(exc)
+            service.transition(state.ctx, case_no, name, by=f"cli:{_who()}", **kw)
+            data = card_json(state.ctx, service.card(state.ctx, case_no))
             click.echo(json.dumps(data, ensure_ascii=False) if as_json else f"{data['case_no']} {data['state_name']} due {data['due_date']}")
 
         cmd = click.pass_obj(run)
@@ -195,10 +174,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def note_cmd(state, case_no, text, as_json):
         """Add a note to the timeline."""
-        try:
-            service.transition(state.ctx, case_no, "note", by=f"cli:{_who()}", note=text)
-        except Exception as exc:  # noqa: BLE001
-            _fail(exc)
+        service.transition(state.ctx, case_no, "note", by=f"cli:{_who()}", note=text)
         click.echo(json.dumps({"case_no": case_no, "ok": True}) if as_json else "noted")
 
     @cases.command("reprint")
@@ -208,10 +184,7 @@ def register(cli: click.Group) -> None:
         """Print a case's slip again on the configured printer (a new QR; the old one keeps working)."""
         from kiosk.api.cli import UserError
 
-        try:
-            result = service.reprint(state.ctx, case_no)
-        except Exception as exc:  # noqa: BLE001
-            _fail(exc)
+        result = service.reprint(state.ctx, case_no)
         if result is None:
             raise UserError(f"case {case_no} was filed without a slip")
         if not result.ok:
@@ -226,12 +199,9 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def rate_cmd(state, case_no, level, comment, as_json):
         """Enter the resident's rating from a phone follow-up (回访)."""
-        try:
-            c = service.card(state.ctx, case_no)
-            service.rate(state.ctx, c.case.id, level, comment, channel="phone", by=f"cli:{_who()}")
-            data = card_json(state.ctx, service.card(state.ctx, case_no))
-        except Exception as exc:  # noqa: BLE001
-            _fail(exc)
+        c = service.card(state.ctx, case_no)
+        service.rate(state.ctx, c.case.id, level, comment, channel="phone", by=f"cli:{_who()}")
+        data = card_json(state.ctx, service.card(state.ctx, case_no))
         click.echo(json.dumps(data, ensure_ascii=False) if as_json else f"{data['case_no']} {data['state_name']}")
 
     @cases.command("supervision")
@@ -286,10 +256,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def route_cmd(state, building, team, units):
         """Give a building (new or existing) to a team."""
-        try:
-            b = service.set_building(state.ctx, building, team=team, units=units, by=_who())
-        except Exception as exc:  # noqa: BLE001
-            _fail(exc)
+        b = service.set_building(state.ctx, building, team=team, units=units, by=_who())
         click.echo(f"{b.name} → {b.team_code}")
 
     @cases.command("api-key")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.api import KioskContext, DateOutOfRange, usable, utcnow, IssuedReceipt, scoped_key, seal_token, unseal_token
+from kiosk.api import KioskContext, DateOutOfRange, usable, utcnow, IssuedReceipt, scoped_key, seal_token, unseal_token, Refusal
 from kiosk.api.storage import bump_counter
 
 from . import catalog, deadlines, workflow
@@ -30,12 +30,15 @@ RATINGS = {"satisfied": ("满意", "Satisfied"), "basic": ("基本满意", "Most
 NOTE_MAX = 1000
 
 
-class NotFound(LookupError):
+class NotFound(Refusal, LookupError):
+    """No case with that number (a :class:`~kiosk.refusal.Refusal` answered with 404 on the web)."""
+
+    status = 404
+
     def __init__(self, case_no: str):
-        super().__init__(f"no case {case_no!r}")
+        super().__init__("not_found", f"没有找到诉求编号 {case_no[:24]}", f"no case with the number {case_no[:24]!r}")
+        self.args = (f"no case {case_no!r}",)
         self.case_no = case_no
-        self.zh = f"没有找到诉求编号 {case_no[:24]}"
-        self.en = f"no case with the number {case_no[:24]!r}"
 
 
 @dataclass(frozen=True)

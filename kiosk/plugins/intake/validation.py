@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from kiosk.api import translator, PhoneError, normalize_phone
+from kiosk.api import translator, PhoneError, normalize_phone, Refusal
 
 DESCRIPTION_MAX = 300
 SURNAME_MAX = 4
@@ -40,11 +40,18 @@ class FieldError:
         return self.en if lang == "en" else self.zh
 
 
-@dataclass
-class Invalid(Exception):
-    """One or more fields are wrong; ``errors`` has one entry per field."""
+class Invalid(Refusal):
+    """One or more fields are wrong; ``errors`` has one entry per field.
 
-    errors: list[FieldError] = field(default_factory=list)
+    As a :class:`~kiosk.refusal.Refusal` its text names every field (``phone: …; address: …``, what the CLI
+    prints) and ``field`` is the first one; forms show ``errors`` beside their fields instead.
+    """
+
+    def __init__(self, errors: list[FieldError] | None = None) -> None:
+        self.errors = list(errors or [])
+        super().__init__("invalid", "；".join(e.zh for e in self.errors),
+                         "; ".join(f"{e.field}: {e.en}" for e in self.errors),
+                         field=self.errors[0].field if self.errors else "")
 
     def __str__(self) -> str:
         return "; ".join(f"{e.field}: {e.en}" for e in self.errors)

@@ -7,6 +7,8 @@ The four public steps of the 流水线 map onto the states as :data:`STEPS` says
 
 from __future__ import annotations
 
+from kiosk.api import Refusal
+
 # state: (Chinese, English, open?)
 STATES: dict[str, tuple[str, str, bool]] = {
     "submitted": ("已提交，待受理", "Submitted", True),
@@ -89,15 +91,13 @@ STEPS = (
 )
 
 
-class Refused(Exception):
-    """An action that the case's state does not allow, said in both languages."""
+class Refused(Refusal):
+    """An action that the case's state does not allow, said in both languages (409 on the web)."""
+
+    status = 409
 
     def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
-
-    def __str__(self) -> str:
-        return self.en
+        super().__init__("refused", zh, en)
 
 
 def state_name(state: str, lang: str = "zh") -> str:

@@ -1,7 +1,8 @@
 """``kiosk notices …``: the same actions as the staff web pages, for scripts and the acceptance checks.
 
-Mistakes (empty title, unknown board, end before start, a body too long) are one line and exit code 2,
-through :class:`kiosk.cli.UserError`.
+Mistakes (empty title, unknown board, end before start, a body too long) are one line and exit code 2:
+the service's :class:`~.service.NoticeError` is a :class:`kiosk.refusal.Refusal`, which ``kiosk`` prints;
+a mistake in the options themselves is a :class:`kiosk.cli.UserError` (:func:`_fail`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .service import NoticeError
 
 
 def _fail(message: str):
+    """A mistake in the options (not a refusal of the service): one line, exit code 2."""
     from kiosk.api.cli import UserError
 
     raise UserError(message)
@@ -68,10 +70,9 @@ def _image(ctx: KioskContext, notice_id: int, path: str, by: str) -> None:
 
 
 def register(cli: click.Group) -> None:
-    from . import entries, service
+    from kiosk.api.cli import emit
 
-    def emit(data, as_json: bool, line: str) -> None:
-        click.echo(json.dumps(data, ensure_ascii=False) if as_json else line)
+    from . import entries, service
 
     @cli.group(name="notices")
     def notices_group():
@@ -109,14 +110,11 @@ def register(cli: click.Group) -> None:
         """Add a notice: published at once, or pending on a board that needs an administrator's approval."""
         text = _read_body(body, body_file, required=True)
         ctx, who = state.ctx, _who(state, by)
-        try:
-            notice = service.create(ctx, board=board, title=title, body=text, start=start, end=end, pinned=pinned, urgent=urgent,
-                                    season=season, by=who, publish=not draft)
-            if image:
-                _image(ctx, notice.id, image, who)
-                notice = service.get(ctx, notice.id)
-        except NoticeError as exc:
-            _fail(exc.en)
+        notice = service.create(ctx, board=board, title=title, body=text, start=start, end=end, pinned=pinned, urgent=urgent,
+                                season=season, by=who, publish=not draft)
+        if image:
+            _image(ctx, notice.id, image, who)
+            notice = service.get(ctx, notice.id)
         data = notice_json(ctx, notice)
         emit(data, as_json, f"notice {data['id']} {data['state']}: {data['url']}")
 
@@ -144,17 +142,14 @@ def register(cli: click.Group) -> None:
         if season is not None:
             changes["season"] = None if season.lower() == "none" else season
         ctx, who = state.ctx, _who(state, by)
-        try:
-            notice = service.edit(ctx, notice_id, by=who, **changes) if changes else service.get(ctx, notice_id)
-            if notice is None:
-                raise NoticeError("unknown_notice", "", f"no notice {notice_id}")
-            if image:
-                from .images import remove_image
+        notice = service.edit(ctx, notice_id, by=who, **changes) if changes else service.get(ctx, notice_id)
+        if notice is None:
+            raise NoticeError("unknown_notice", f"没有编号为 {notice_id} 的通知", f"no notice {notice_id}")
+        if image:
+            from .images import remove_image
 
-                remove_image(ctx, notice_id, by=who) if image.lower() == "none" else _image(ctx, notice_id, image, who)
-                notice = service.get(ctx, notice_id)
-        except NoticeError as exc:
-            _fail(exc.en)
+            remove_image(ctx, notice_id, by=who) if image.lower() == "none" else _image(ctx, notice_id, image, who)
+            notice = service.get(ctx, notice_id)
         data = notice_json(ctx, notice)
         emit(data, as_json, f"notice {data['id']} {data['state']}")
 
@@ -166,10 +161,7 @@ def register(cli: click.Group) -> None:
             @click.option("--json", "as_json", is_flag=True)
             @click.pass_obj
             def cmd(state, notice_id, by, as_json):
-                try:
-                    notice = getattr(service, name)(state.ctx, notice_id, by=_who(state, by))
-                except NoticeError as exc:
-                    _fail(exc.en)
+                notice = getattr(service, name)(state.ctx, notice_id, by=_who(state, by))
                 data = notice_json(state.ctx, notice)
                 emit(data, as_json, f"notice {data['id']} {data['state']}")
             return cmd
@@ -184,10 +176,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def approve_cmd(state, notice_id, by, as_json):
         """Approve a pending 党务公开 notice: a second person with the admin role."""
-        try:
-            notice = service.approve(state.ctx, notice_id, by=_who(state, by, approval=True))
-        except NoticeError as exc:
-            _fail(exc.en)
+        notice = service.approve(state.ctx, notice_id, by=_who(state, by, approval=True))
         data = notice_json(state.ctx, notice)
         emit(data, as_json, f"notice {data['id']} {data['state']} (approved by {notice.approved_by})")
 

@@ -310,7 +310,7 @@ class NoticeReaderScreen(Screen):
             issued = takeaway.issue(shell.ctx, self.key, shell.lang)
         except NoticeError as exc:
             self.busy = False
-            shell.notify(exc.text(shell.lang))
+            shell.refuse(exc)
             self.show(self.key)
             return
         manager = self.manager

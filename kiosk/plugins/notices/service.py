@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kiosk.api import KioskContext, DateOutOfRange, usable, utcnow, current_seasons
+from kiosk.api import KioskContext, DateOutOfRange, usable, utcnow, current_seasons, Refusal
 from kiosk.api.storage import StaffUser
 
 from . import boards, markup
@@ -29,15 +29,8 @@ EDITABLE = ("board", "title", "body", "start_at", "end_at", "pinned", "urgent", 
 CONTENT = ("board", "title", "body")  # what an approver vouches for: changing it needs a new approval
 
 
-class NoticeError(Exception):
-    """Something staff asked for that cannot be done, said in both languages."""
-
-    def __init__(self, code: str, zh: str, en: str):
-        super().__init__(en)
-        self.code, self.zh, self.en = code, zh, en
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+class NoticeError(Refusal):
+    """Something staff asked for that cannot be done, said in both languages. A :class:`~kiosk.refusal.Refusal`: ``NoticeError(code, zh, en)``."""
 
 
 # -- input -----------------------------------------------------------------------------------------

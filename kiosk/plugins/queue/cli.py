@@ -1,4 +1,8 @@
-"""``kiosk queue …``: the same counter actions as the staff web page, for scripts and a counter PC."""
+"""``kiosk queue …``: the same counter actions as the staff web page, for scripts and a counter PC.
+
+A :class:`~.service.QueueError` from the service is a :class:`kiosk.refusal.Refusal`: the commands let it
+rise and ``kiosk`` prints it (one line, exit code 2).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,6 @@ import click
 from kiosk.api import KioskContext
 
 from .service import OUTCOMES, QueueError
-
-
-def _emit(data, as_json: bool, line: str) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False) if as_json else line)
-
-
-def _fail(exc: QueueError) -> None:
-    from kiosk.api.cli import UserError
-
-    raise UserError(exc.en)
 
 
 def _who() -> str:
@@ -43,6 +37,8 @@ def _hall(ctx: KioskContext, hall: str | None) -> str | None:
 
 
 def register(cli: click.Group) -> None:
+    from kiosk.api.cli import emit
+
     from . import answers, service, stats
 
     @cli.group(name="queue")
@@ -78,11 +74,8 @@ def register(cli: click.Group) -> None:
     def hall_add_cmd(state, code, name, name_en, as_json):
         """Add a hall CODE; then give it services and counters (--hall CODE) and set hall = "CODE" under
         [plugins.queue] in the config of its kiosk and display."""
-        try:
-            hall = service.create_hall(state.ctx, code, name=name, name_en=name_en, by=_who())
-        except QueueError as exc:
-            _fail(exc)
-        _emit({"code": hall.code, "name": hall.name, "name_en": hall.name_en}, as_json, f"hall {hall.code} {hall.name} added")
+        hall = service.create_hall(state.ctx, code, name=name, name_en=name_en, by=_who())
+        emit({"code": hall.code, "name": hall.name, "name_en": hall.name_en}, as_json, f"hall {hall.code} {hall.name} added")
 
     @queue_group.command("services")
     @click.option("--hall", default=None, help="Only this hall's services (its code, e.g. main).")
@@ -107,12 +100,9 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def take_cmd(state, code, priority, key, as_json):
         """Take a ticket for service CODE (the letter)."""
-        try:
-            r = service.take_ticket(state.ctx, code, priority=priority, key=key, client="cli")
-        except QueueError as exc:
-            _fail(exc)
+        r = service.take_ticket(state.ctx, code, priority=priority, key=key, client="cli")
         data = answers.taken(r)
-        _emit(data, as_json, f"{data['number']} {data['service']}: {data['ahead']} ahead, ~{data['wait_min']}-{data['wait_max']} min  {r.url}")
+        emit(data, as_json, f"{data['number']} {data['service']}: {data['ahead']} ahead, ~{data['wait_min']}-{data['wait_max']} min  {r.url}")
 
     @queue_group.command("call")
     @click.option("--counter", type=int, required=True)
@@ -122,15 +112,12 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def call_cmd(state, counter, service_code, number, as_json):
         """Call the next ticket to a counter (finishes the counter's current one)."""
-        try:
-            if number:
-                t = service.call_number(state.ctx, counter, number, by="cli")
-            else:
-                t = service.call_next(state.ctx, counter, service_code, by="cli")
-        except QueueError as exc:
-            _fail(exc)
+        if number:
+            t = service.call_number(state.ctx, counter, number, by="cli")
+        else:
+            t = service.call_next(state.ctx, counter, service_code, by="cli")
         data = answers.called(t, counter)
-        _emit(data, as_json, f"counter {counter}: {data['number']}" if t else f"counter {counter}: nobody is waiting")
+        emit(data, as_json, f"counter {counter}: {data['number']}" if t else f"counter {counter}: nobody is waiting")
 
     for name, fn, helptext in (
         ("recall", service.recall, "重呼: call the counter's current ticket again."),
@@ -142,11 +129,8 @@ def register(cli: click.Group) -> None:
             @click.option("--json", "as_json", is_flag=True)
             @click.pass_obj
             def cmd(state, counter, as_json):
-                try:
-                    t = fn(state.ctx, counter, by="cli")
-                except QueueError as exc:
-                    _fail(exc)
-                _emit(answers.at_counter(t, counter), as_json, f"{t.display} {t.state}")
+                t = fn(state.ctx, counter, by="cli")
+                emit(answers.at_counter(t, counter), as_json, f"{t.display} {t.state}")
             return cmd
 
         queue_group.command(name, help=helptext)(make())
@@ -158,11 +142,8 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def done_cmd(state, counter, outcome, as_json):
         """办结: finish the counter's current ticket with an outcome code."""
-        try:
-            t = service.finish(state.ctx, counter, outcome, by="cli")
-        except QueueError as exc:
-            _fail(exc)
-        _emit(answers.finished(t, counter, outcome), as_json, f"{t.display} served ({outcome})")
+        t = service.finish(state.ctx, counter, outcome, by="cli")
+        emit(answers.finished(t, counter, outcome), as_json, f"{t.display} served ({outcome})")
 
     @queue_group.command("transfer")
     @click.option("--counter", type=int, required=True)
@@ -172,11 +153,8 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def transfer_cmd(state, counter, to_service, return_after, as_json):
         """一票到底: send the current ticket to another service, keeping its arrival time."""
-        try:
-            t = service.transfer(state.ctx, counter, to_service, by="cli", return_after=return_after)
-        except QueueError as exc:
-            _fail(exc)
-        _emit(answers.transferred(t), as_json,
+        t = service.transfer(state.ctx, counter, to_service, by="cli", return_after=return_after)
+        emit(answers.transferred(t), as_json,
               f"{t.display} now waits for {t.service_code}" + (f", then returns to {t.return_to}" if t.return_to else ""))
 
     @queue_group.command("restore")
@@ -185,11 +163,8 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def restore_cmd(state, number, as_json):
         """Put a missed (过号) ticket back in line, ahead of later arrivals."""
-        try:
-            t = service.restore(state.ctx, number, by="cli")
-        except QueueError as exc:
-            _fail(exc)
-        _emit(answers.restored(t), as_json, f"{t.display} is waiting again")
+        t = service.restore(state.ctx, number, by="cli")
+        emit(answers.restored(t), as_json, f"{t.display} is waiting again")
 
     @queue_group.command("pause")
     @click.option("--counter", type=int, required=True)
@@ -198,11 +173,8 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def pause_cmd(state, counter, resume, as_json):
         """Pause a counter (no calls) or resume it."""
-        try:
-            desk = service.set_paused(state.ctx, counter, not resume, by="cli")
-        except QueueError as exc:
-            _fail(exc)
-        _emit(answers.counter_state(desk), as_json, f"counter {desk.number} {'paused' if desk.paused else 'open'}")
+        desk = service.set_paused(state.ctx, counter, not resume, by="cli")
+        emit(answers.counter_state(desk), as_json, f"counter {desk.number} {'paused' if desk.paused else 'open'}")
 
     register_more(queue_group)
 
@@ -233,6 +205,8 @@ def register(cli: click.Group) -> None:
 
 def register_more(queue_group: click.Group) -> None:
     """Appointments (预约), remote-ticket activation and setting up services and counters."""
+    from kiosk.api.cli import emit
+
     from . import appointments, remote, service
 
     @queue_group.command("appoint")
@@ -254,12 +228,9 @@ def register_more(queue_group: click.Group) -> None:
         except ValueError:
             raise UserError(f"{at!r} is not a time like 10:00 or 2026-11-30T10:00") from None
         slot = slot if slot.tzinfo else slot.replace(tzinfo=ctx.settings.tz)
-        try:
-            a = appointments.book(ctx, code, slot, phone=phone, by="cli")
-        except QueueError as exc:
-            _fail(exc)
+        a = appointments.book(ctx, code, slot, phone=phone, by="cli")
         local = a.slot_at.astimezone(ctx.settings.tz)
-        _emit({"code": a.code, "service": a.service_code, "slot": local.isoformat(), "phone": appointments.mask_phone(a.phone)},
+        emit({"code": a.code, "service": a.service_code, "slot": local.isoformat(), "phone": appointments.mask_phone(a.phone)},
               as_json, f"appointment {a.code}: {a.service_code} at {local:%Y-%m-%d %H:%M}")
 
     @queue_group.command("appointments")
@@ -282,10 +253,7 @@ def register_more(queue_group: click.Group) -> None:
     @click.pass_obj
     def appoint_cancel_cmd(state, code, day):
         """Cancel a booked appointment."""
-        try:
-            appointments.cancel(state.ctx, code, day)
-        except QueueError as exc:
-            _fail(exc)
+        appointments.cancel(state.ctx, code, day)
         click.echo(f"appointment {code} cancelled")
 
     @queue_group.command("checkin")
@@ -300,13 +268,10 @@ def register_more(queue_group: click.Group) -> None:
             data = {"kind": "appointment", "number": r.ticket.display, "ahead": r.ahead, "tracking_url": r.url}
         except QueueError as exc:
             if exc.code != "unknown_code":
-                _fail(exc)
-            try:
-                ticket, ahead = remote.activate_with_ticket_code(ctx, code)
-            except QueueError as exc2:
-                _fail(exc2)
+                raise
+            ticket, ahead = remote.activate_with_ticket_code(ctx, code)
             data = {"kind": "remote", "number": ticket.display, "ahead": ahead, "tracking_url": None}
-        _emit(data, as_json, f"{data['number']} ({data['kind']}): {data['ahead']} ahead")
+        emit(data, as_json, f"{data['number']} ({data['kind']}): {data['ahead']} ahead")
 
     @queue_group.command("service-add")
     @click.argument("code")
@@ -327,14 +292,11 @@ def register_more(queue_group: click.Group) -> None:
     def service_add_cmd(state, code, name, name_en, hours, daily_cap, minutes_per_person, target_minutes, materials,
                         first_number, last_number, number_step, carry_over, hall, as_json):
         """Add a service with ticket letter CODE (unique across all halls)."""
-        try:
-            svc = service.create_service(state.ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
-                                         minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=list(materials),
-                                         first_number=first_number, last_number=last_number, number_step=number_step,
-                                         carry_over=carry_over, hall=_hall(state.ctx, hall), by=_who())
-        except QueueError as exc:
-            _fail(exc)
-        _emit({"code": svc.code, "name": svc.name}, as_json, f"service {svc.code} {svc.name} added")
+        svc = service.create_service(state.ctx, code, name=name, name_en=name_en, hours=hours, daily_cap=daily_cap,
+                                     minutes_per_person=minutes_per_person, target_minutes=target_minutes, materials=list(materials),
+                                     first_number=first_number, last_number=last_number, number_step=number_step,
+                                     carry_over=carry_over, hall=_hall(state.ctx, hall), by=_who())
+        emit({"code": svc.code, "name": svc.name}, as_json, f"service {svc.code} {svc.name} added")
 
     @queue_group.command("service-set")
     @click.argument("code")
@@ -352,19 +314,16 @@ def register_more(queue_group: click.Group) -> None:
         with state.ctx.sessions() as s:
             svc = s.get(QueueService, (code or "").strip().upper())
         if svc is None:
-            _fail(QueueError("unknown_service", "没有这项业务", f"no service with code {code!r}"))
-        try:
-            svc = service.update_service(
-                state.ctx, svc.code, name=svc.name, name_en=svc.name_en, hours=svc.hours,
-                daily_cap=svc.daily_cap if daily_cap is None else daily_cap, minutes_per_person=svc.minutes_per_person,
-                target_minutes=svc.target_minutes, materials=list(svc.materials or []), active=svc.active,
-                first_number=first_number, last_number=last_number, number_step=number_step, carry_over=carry_over,
-                by=_who())
-        except QueueError as exc:
-            _fail(exc)
+            raise QueueError("unknown_service", "没有这项业务", f"no service with code {code!r}")
+        svc = service.update_service(
+            state.ctx, svc.code, name=svc.name, name_en=svc.name_en, hours=svc.hours,
+            daily_cap=svc.daily_cap if daily_cap is None else daily_cap, minutes_per_person=svc.minutes_per_person,
+            target_minutes=svc.target_minutes, materials=list(svc.materials or []), active=svc.active,
+            first_number=first_number, last_number=last_number, number_step=number_step, carry_over=carry_over,
+            by=_who())
         data = {"code": svc.code, "daily_cap": svc.daily_cap, "first_number": svc.first_number, "last_number": svc.last_number,
                 "number_step": svc.number_step, "carry_over": svc.carry_over}
-        _emit(data, as_json, f"service {svc.code}: numbers {svc.first_number}–{svc.last_number} step {svc.number_step}, "
+        emit(data, as_json, f"service {svc.code}: numbers {svc.first_number}–{svc.last_number} step {svc.number_step}, "
                              f"daily cap {svc.daily_cap}, carry over {'on' if svc.carry_over else 'off'}")
 
     @queue_group.command("counter-add")
@@ -376,10 +335,7 @@ def register_more(queue_group: click.Group) -> None:
     @click.pass_obj
     def counter_add_cmd(state, number, name, services, hall, as_json):
         """Add a counter (窗口) serving the given services."""
-        try:
-            desk = service.create_counter(state.ctx, number, name=name, services=services.split(","), hall=_hall(state.ctx, hall),
-                                          by=_who())
-        except QueueError as exc:
-            _fail(exc)
-        _emit({"counter": desk.number, "name": desk.name, "services": desk.services}, as_json,
+        desk = service.create_counter(state.ctx, number, name=name, services=services.split(","), hall=_hall(state.ctx, hall),
+                                      by=_who())
+        emit({"counter": desk.number, "name": desk.name, "services": desk.services}, as_json,
               f"counter {desk.number} {desk.name}: {','.join(desk.services)}")

@@ -158,7 +158,7 @@ class QueueServiceScreen(Screen):
                                          hall=service.QueueSettings.of(shell.ctx).hall)
         except QueueError as exc:
             self.busy = False
-            shell.notify(exc.text(shell.lang))
+            shell.refuse(exc)
             self.show(self.code)
             return
         except Exception:

@@ -23,7 +23,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.api import KioskContext, audit, utcnow, IssuedReceipt, scoped_key, seal_token, unseal_token
+from kiosk.api import KioskContext, audit, utcnow, IssuedReceipt, scoped_key, seal_token, unseal_token, Refusal
 from kiosk.api.storage import bump_counter
 
 from .estimate import WaitRange, typical_minutes, wait_range
@@ -37,15 +37,8 @@ _KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 DEFAULT_HALL = "main"  # every installation has this hall; existing services and counters belong to it
 
 
-class QueueError(Exception):
-    """Something a resident or a clerk asked for that cannot be done, said in both languages."""
-
-    def __init__(self, code: str, zh: str, en: str):
-        super().__init__(en)
-        self.code, self.zh, self.en = code, zh, en
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+class QueueError(Refusal):
+    """Something a resident or a clerk asked for that cannot be done, said in both languages. A :class:`~kiosk.refusal.Refusal`: ``QueueError(code, zh, en)``."""
 
 
 @dataclass(frozen=True)

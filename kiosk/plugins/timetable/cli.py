@@ -1,4 +1,8 @@
-"""``kiosk classes …``: the week, sign-up and cancellation (the contract), and the staff's changes."""
+"""``kiosk classes …``: the week, sign-up and cancellation (the contract), and the staff's changes.
+
+A :class:`~.service.TimetableError` is a :class:`kiosk.refusal.Refusal`: the commands let it rise and
+``kiosk`` prints it (one line, exit code 2).
+"""
 
 from __future__ import annotations
 
@@ -10,40 +14,22 @@ import click
 
 from kiosk.api import write_csv
 
-from .service import TimetableError
-
-
-def _emit(data, as_json: bool, line: str) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False) if as_json else line)
-
-
-def _fail(exc: TimetableError):
-    from kiosk.api.cli import UserError
-
-    raise UserError(exc.en)
-
 
 def _edit(given: dict[str, object], change, show, as_json: bool) -> None:
     """The edit commands' one shape: at least one option given, the change made through the service (a refusal
     is one line and exit 2), then the changed row as JSON or a line. ``show(row)`` returns (data, line)."""
-    from kiosk.api.cli import UserError
+    from kiosk.api.cli import UserError, emit
 
     if all(value is None for value in given.values()):
         names = list(given)
         raise UserError("nothing to change: give " + (", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]))
-    try:
-        data, line = show(change())
-    except TimetableError as exc:
-        _fail(exc)
-    _emit(data, as_json, line)
+    data, line = show(change())
+    emit(data, as_json, line)
 
 
 def _delete(what: str, ref: str, remove) -> None:
     """Delete a room or teacher no class uses; a refusal names the classes (one line, exit 2)."""
-    try:
-        remove(ref)
-    except TimetableError as exc:
-        _fail(exc)
+    remove(ref)
     click.echo(f"{what} {ref} deleted")
 
 
@@ -60,6 +46,8 @@ def _day(value: str) -> date:
 
 
 def register(cli: click.Group) -> None:
+    from kiosk.api.cli import emit
+
     from . import service
     from .schedule import WEEKDAYS_ZH, parse_week
 
@@ -96,14 +84,11 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def signup_cmd(state, course_id, phone, surname, as_json):
         """报名: a seat, or the waiting list (候补) when the class is full."""
-        try:
-            r = service.sign_up(state.ctx, course_id, phone, surname)
-        except TimetableError as exc:
-            _fail(exc)
+        r = service.sign_up(state.ctx, course_id, phone, surname)
         data = {"state": r.state, "position": r.position, "tracking_url": r.url, "course": r.course.name, "course_id": r.course.id,
                 "first_session": r.first_session.starts_at(state.ctx.settings.tz).isoformat() if r.first_session else None}
         line = f"{r.course.name}: enrolled" if r.state == "enrolled" else f"{r.course.name}: waiting list position {r.position}"
-        _emit(data, as_json, f"{line}  {r.url}")
+        emit(data, as_json, f"{line}  {r.url}")
 
     @classes.command("cancel-signup")
     @click.argument("token_or_url")
@@ -111,12 +96,9 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def cancel_cmd(state, token_or_url, as_json):
         """取消报名 by the slip's token or tracking URL; the first on the waiting list moves up."""
-        try:
-            r = service.cancel_signup(state.ctx, token_or_url, by="cli")
-        except TimetableError as exc:
-            _fail(exc)
+        r = service.cancel_signup(state.ctx, token_or_url, by="cli")
         data = {"state": r.signup.state, "course": r.course.name, "course_id": r.course.id, "promoted": r.promoted is not None}
-        _emit(data, as_json, f"{r.course.name}: sign-up cancelled" + ("; the first on the waiting list now has the seat" if r.promoted else ""))
+        emit(data, as_json, f"{r.course.name}: sign-up cancelled" + ("; the first on the waiting list now has the seat" if r.promoted else ""))
 
     # -- staff ------------------------------------------------------------------------------------------
     @classes.command("terms")
@@ -145,10 +127,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def add_term_cmd(state, name, season, start, end):
         """Add a term within a season."""
-        try:
-            t = service.add_term(state.ctx, name, season, _day(start), _day(end))
-        except TimetableError as exc:
-            _fail(exc)
+        t = service.add_term(state.ctx, name, season, _day(start), _day(end))
         click.echo(f"term {t.id} {t.name} added")
 
     @classes.command("add-room")
@@ -157,10 +136,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def add_room_cmd(state, name, place):
         """Add a room."""
-        try:
-            r = service.add_room(state.ctx, name, place)
-        except TimetableError as exc:
-            _fail(exc)
+        r = service.add_room(state.ctx, name, place)
         click.echo(f"room {r.id} {r.name} added")
 
     @classes.command("add-teacher")
@@ -169,10 +145,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def add_teacher_cmd(state, name, subject):
         """Add a volunteer teacher (a name such as 王老师; no contact details are kept)."""
-        try:
-            t = service.add_teacher(state.ctx, name, subject)
-        except TimetableError as exc:
-            _fail(exc)
+        t = service.add_teacher(state.ctx, name, subject)
         click.echo(f"teacher {t.id} {t.name} added")
 
     @classes.command("add-course")
@@ -187,11 +160,8 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def add_course_cmd(state, name, term, room, seats, teacher, organizer, bring, as_json):
         """Add a class to a term."""
-        try:
-            c = service.add_course(state.ctx, term, name, room, seats, teacher, organizer, bring="\n".join(bring.split(";")))
-        except TimetableError as exc:
-            _fail(exc)
-        _emit({"id": c.id, "name": c.name}, as_json, f"class {c.id} {c.name} added")
+        c = service.add_course(state.ctx, term, name, room, seats, teacher, organizer, bring="\n".join(bring.split(";")))
+        emit({"id": c.id, "name": c.name}, as_json, f"class {c.id} {c.name} added")
 
     @classes.command("add-slot")
     @click.argument("course_id", type=int)
@@ -202,11 +172,8 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def add_slot_cmd(state, course_id, weekday, start, end, as_json):
         """Add a weekly slot; refused when the room is taken then (the clashing class is named)."""
-        try:
-            slot = service.add_slot(state.ctx, course_id, weekday, start, end)
-        except TimetableError as exc:
-            _fail(exc)
-        _emit({"slot_id": slot.id}, as_json, f"slot {slot.id} added")
+        slot = service.add_slot(state.ctx, course_id, weekday, start, end)
+        emit({"slot_id": slot.id}, as_json, f"slot {slot.id} added")
 
     @classes.command("set-seats")
     @click.argument("course_id", type=int)
@@ -214,10 +181,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def set_seats_cmd(state, course_id, seats):
         """Change a class's seats (more seats move the waiting list up)."""
-        try:
-            service.update_course(state.ctx, course_id, capacity=seats)
-        except TimetableError as exc:
-            _fail(exc)
+        service.update_course(state.ctx, course_id, capacity=seats)
         click.echo(f"class {course_id}: {seats} seats")
 
     @classes.command("edit-course")
@@ -238,15 +202,12 @@ def register(cli: click.Group) -> None:
         for option, value in (("--teacher", teacher), ("--room", room)):
             if value is not None and not value.strip():
                 raise UserError(f"{option} must not be empty")
-        try:
-            service.update_course(state.ctx, course_id, name=name, teacher=teacher, room=room, capacity=seats,
-                                  bring=None if bring is None else "\n".join(x.strip() for x in bring.split(";") if x.strip()))
-            info = service.course_info(state.ctx, course_id)
-        except TimetableError as exc:
-            _fail(exc)
+        service.update_course(state.ctx, course_id, name=name, teacher=teacher, room=room, capacity=seats,
+                              bring=None if bring is None else "\n".join(x.strip() for x in bring.split(";") if x.strip()))
+        info = service.course_info(state.ctx, course_id)
         c = info.course
         data = {"id": c.id, "name": c.name, "teacher": info.teacher, "room": info.room, "bring": info.bring, "seats": c.capacity}
-        _emit(data, as_json, f"class {c.id} {c.name}: {info.teacher or '—'}, {info.room}, {c.capacity} seats")
+        emit(data, as_json, f"class {c.id} {c.name}: {info.teacher or '—'}, {info.room}, {c.capacity} seats")
 
     @classes.command("edit-term")
     @click.argument("term")
@@ -305,10 +266,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def cancel_session_cmd(state, slot_id, day, reason):
         """停课: cancel one session (SLOT_ID on DAY) with a reason residents see."""
-        try:
-            service.cancel_session(state.ctx, slot_id, _day(day), reason, by="cli")
-        except TimetableError as exc:
-            _fail(exc)
+        service.cancel_session(state.ctx, slot_id, _day(day), reason, by="cli")
         click.echo(f"session {slot_id} on {day} cancelled")
 
     @classes.command("move-session")
@@ -321,10 +279,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def move_session_cmd(state, slot_id, day, to_day, start, end, reason):
         """调课: move one session to another day and time (refused on a room clash)."""
-        try:
-            service.move_session(state.ctx, slot_id, _day(day), _day(to_day), start, end, reason, by="cli")
-        except TimetableError as exc:
-            _fail(exc)
+        service.move_session(state.ctx, slot_id, _day(day), _day(to_day), start, end, reason, by="cli")
         click.echo(f"session {slot_id} on {day} moved to {to_day} {start}")
 
     @classes.command("makeup-day")
@@ -334,10 +289,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def makeup_cmd(state, term, day, follows):
         """Hold classes on a 调休 working day, following one weekday's timetable."""
-        try:
-            service.add_makeup_day(state.ctx, term, _day(day), follows, by="cli")
-        except TimetableError as exc:
-            _fail(exc)
+        service.add_makeup_day(state.ctx, term, _day(day), follows, by="cli")
         click.echo(f"{day} holds the classes of weekday {follows}")
 
     @classes.command("signups")
@@ -346,10 +298,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def signups_cmd(state, course_id, as_json):
         """The sign-up list of a class (phones masked)."""
-        try:
-            rows = service.signups(state.ctx, course_id)
-        except TimetableError as exc:
-            _fail(exc)
+        rows = service.signups(state.ctx, course_id)
         data = [{"id": x.id, "state": x.state, "position": pos, "surname": x.surname, "phone": service.mask_phone(x.phone)}
                 for x, pos in rows]
         if as_json:
@@ -366,10 +315,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def attend_cmd(state, signup_id, slot_id, day, absent):
         """Mark attendance of one enrolled resident at one session."""
-        try:
-            service.mark_attendance(state.ctx, signup_id, slot_id, _day(day), not absent, by="cli")
-        except TimetableError as exc:
-            _fail(exc)
+        service.mark_attendance(state.ctx, signup_id, slot_id, _day(day), not absent, by="cli")
         click.echo("absent" if absent else "present")
 
     @classes.command("export")
@@ -377,10 +323,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def export_cmd(state, course_id):
         """The sign-up list with attendance as CSV on stdout."""
-        try:
-            rows = service.export_rows(state.ctx, course_id)
-        except TimetableError as exc:
-            _fail(exc)
+        rows = service.export_rows(state.ctx, course_id)
         from kiosk.api import audit
         from kiosk.api.cli import who as _who
 

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.api import KioskContext, utcnow, IssuedReceipt, find_receipt
+from kiosk.api import KioskContext, utcnow, IssuedReceipt, find_receipt, Refusal
 
 from .models import Attendance, Course, MakeupDay, Room, SessionChange, Signup, Slot, Teacher, Term
 from .schedule import WEEKDAYS_EN, WEEKDAYS_ZH, Occurrence, course_occurrences, occurrences, overlaps, week_bounds
@@ -30,15 +30,8 @@ PLUGIN = "timetable"
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-class TimetableError(Exception):
-    """Something that cannot be done, said in both languages; ``code`` is for scripts and tests."""
-
-    def __init__(self, code: str, zh: str, en: str):
-        super().__init__(en)
-        self.code, self.zh, self.en = code, zh, en
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
+class TimetableError(Refusal):
+    """Something that cannot be done, said in both languages; ``code`` is for scripts and tests. A :class:`~kiosk.refusal.Refusal`: ``TimetableError(code, zh, en)``."""
 
 
 # -- phone numbers (the one personal datum) ----------------------------------------------------------

@@ -6,10 +6,11 @@ import click
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
-from kiosk.api import KioskContext, PluginInfo, ScreenSpec, Tile, TrackingView, hookimpl
+from kiosk.api import KioskContext, PluginInfo, ScreenSpec, Tile, TrackingView, hookimpl, Refusal
 from kiosk.api.web import link, render_plugin, require_staff, StaffIdentity, static_url, text_for
 
 NAME = "sample"
+MAX_VISITOR = 999  # V001 … V999
 
 
 @hookimpl
@@ -45,7 +46,7 @@ def build_screen(shell):
 
         with shell.ctx.sessions() as session:
             count = session.scalar(select(func.count()).select_from(Receipt).where(Receipt.plugin == NAME)) or 0
-        shell.show_receipt(issue_pass(shell.ctx, count + 1))
+        shell.show_receipt(issue_pass(shell.ctx, count + 1))  # a Refusal rising here is shown as a notice
 
     box.add_widget(KioskButton(text=shell.text("领取访客凭条", "Get a visitor slip"), on_release=issue))
     box.add_widget(KioskButton(text=shell._("Back to home"), on_release=lambda *_: shell.go_home()))
@@ -54,7 +55,13 @@ def build_screen(shell):
 
 
 def issue_pass(ctx: KioskContext, visitor_number: int):
-    """Issue a visitor pass receipt (the row is committed when this returns)."""
+    """Issue a visitor pass receipt (the row is committed when this returns).
+
+    A number that cannot be printed as Vnnn is refused with a :class:`~kiosk.refusal.Refusal`: the ``kiosk``
+    command, the web host and the touch screen each show it in the user's language, so nothing here catches it.
+    """
+    if not 1 <= visitor_number <= MAX_VISITOR:
+        raise Refusal("bad_number", f"访客编号应为 1 到 {MAX_VISITOR}", f"a visitor number is 1 to {MAX_VISITOR}", field="number")
     with ctx.transaction() as session:
         issued = ctx.issue_receipt(
             session,
