@@ -12,7 +12,7 @@ each: ``kiosk.api.Receipt is kiosk.models.Receipt``.
         ``calendar``, ``issue_receipt``, ``tracking_url``, ``print_receipt``, the public guard
         ``find_personal_data``/``refuse_personal_data``/``mask_personal_data``, ``erase_personal_data``).
     refusing (:mod:`kiosk.refusal`)
-        ``Refusal(code, zh, en, field=, status=)``: raise it (or a subclass) to say no to a user; the CLI prints
+        ``Refusal`` (``Refusal(code, zh, en, field=, status=)``): raise it (or a subclass) to say no to a user; the CLI prints
         it (exit 2), the web host answers a page or JSON error in the request's language, the touch screen a
         notice (``Shell.refuse``).
     types (:mod:`kiosk.types`)
