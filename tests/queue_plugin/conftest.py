@@ -6,12 +6,9 @@ import pytest
 
 import kiosk.plugins.queue as queue_plugin
 
-MONDAY_9AM = "2026-11-30T09:00:00+08:00"
-
 
 @pytest.fixture
-def qctx(make_host, make_ctx, db_url, monkeypatch):
-    monkeypatch.setenv("KIOSK_NOW", MONDAY_9AM)
+def qctx(make_host, make_ctx, db_url, kiosk_now):
     ctx = make_ctx(make_host(queue=queue_plugin), db_url)
     queue_plugin.kiosk_demo_data(ctx)
     return ctx

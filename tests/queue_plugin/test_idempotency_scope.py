@@ -8,10 +8,10 @@ under its client (kiosk terminal, browser session, API key) and another client's
 
 from __future__ import annotations
 
-import re
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import CSRF
 from sqlalchemy import select
 
 import kiosk.plugins.intake as intake_plugin
@@ -21,8 +21,6 @@ from kiosk.plugins.queue import service
 from kiosk.plugins.queue.models import Ticket
 from kiosk.receipts import scoped_key
 from kiosk.web.app import create_app
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
