@@ -4,26 +4,16 @@ display/board shows only its own hall; statistics filter by hall; letters stay u
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from fastapi.testclient import TestClient
 from kit import CSRF, login
+from queuehelpers import run
 
 from kiosk.plugins.queue import board, service, stats
 from kiosk.plugins.queue.service import QueueError, QueueSettings
 from kiosk.staff import set_user
 from kiosk.web.app import create_app
-
-
-def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True,
-                          env={**os.environ, "KIOSK_NOW": "2026-11-30T09:00:00+08:00"}, timeout=120)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"kiosk {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
-    return proc
 
 
 @pytest.fixture
