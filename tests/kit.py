@@ -1,9 +1,9 @@
 """What tests in every folder share: the pinned Monday, CSRF scraping, staff logins, the ``kiosk`` command.
 
 Import it as ``from kit import ...`` from any test folder: ``tests/`` is on ``sys.path`` because pytest
-puts the folder of the top ``conftest.py`` there (the test folders are not packages). Fixtures built on
-these helpers (``kiosk_now``, ``staff_client``) live in ``tests/conftest.py``; this module holds plain
-functions so that helper modules and subprocess scripts can use them too.
+puts the folder of the top ``conftest.py`` there (the test folders are not packages). These are plain
+functions, not fixtures, so that conftests, helper modules and spawned worker processes can use them too;
+the shared fixtures (``kiosk_now``, ``make_ctx``, ``db_url``...) are in ``tests/conftest.py``.
 """
 
 from __future__ import annotations

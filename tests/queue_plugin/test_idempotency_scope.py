@@ -77,10 +77,9 @@ def test_kiosk_and_cli_keys_are_their_own(qctx):
 
 
 @pytest.fixture
-def both(make_host, make_ctx, db_url, monkeypatch):
+def both(make_host, make_ctx, db_url, kiosk_now):
     import kiosk.plugins.queue as queue_plugin
 
-    monkeypatch.setenv("KIOSK_NOW", "2026-11-30T09:00:00+08:00")
     ctx = make_ctx(make_host(queue=queue_plugin, intake=intake_plugin), db_url)
     intake_plugin.kiosk_demo_data(ctx)
     return ctx

@@ -4,6 +4,7 @@ booking checks, and check-in races between kiosks."""
 from __future__ import annotations
 
 import pytest
+from kit import MONDAY_9AM
 from queuehelpers import at, settings
 from sqlalchemy import select
 
@@ -125,7 +126,7 @@ def test_six_kiosks_checking_in_one_code_at_once_make_one_ticket(qctx, db_url, i
 def _check_in_once(url: str, data_dir: str, code: str, queue_out) -> None:
     import os
 
-    os.environ.update(KIOSK_DATABASE_URL=url, KIOSK_DATA_DIR=data_dir, KIOSK_NOW="2026-11-30T09:00:00+08:00")
+    os.environ.update(KIOSK_DATABASE_URL=url, KIOSK_DATA_DIR=data_dir, KIOSK_NOW=MONDAY_9AM)
     from kiosk.config import load_settings
     from kiosk.context import build_context
     from kiosk.pluginhost import PluginHost

@@ -8,7 +8,7 @@ import multiprocessing
 import os
 
 import pytest
-from kit import CSRF, login
+from kit import CSRF, MONDAY_9AM, login
 from queuehelpers import run
 from sqlalchemy import select
 
@@ -137,7 +137,7 @@ def test_cli_sets_numbering_and_refuses_bad_values(isolated_env):
 
 
 def _take_many(url: str, data_dir: str, count: int, queue_out) -> None:
-    os.environ.update(KIOSK_DATABASE_URL=url, KIOSK_DATA_DIR=data_dir, KIOSK_NOW="2026-11-30T09:00:00+08:00")
+    os.environ.update(KIOSK_DATABASE_URL=url, KIOSK_DATA_DIR=data_dir, KIOSK_NOW=MONDAY_9AM)
     from kiosk.config import load_settings
     from kiosk.context import build_context
     from kiosk.pluginhost import PluginHost
