@@ -3,15 +3,18 @@ the theme's numbers, the date line, and the Kivy Config the lockdown sets."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 from kiosk.pinlock import LOCK_TIME, MAX_TRIES, PinLock
+from kiosk.pluginhost import ENTRY_POINT_GROUP
 from kiosk.screens.idle import IdleMonitor
 from kiosk.screens.text import format_datetime
 from kiosk.security import hash_secret
@@ -26,7 +29,7 @@ KIVY_FREE = [
 
 # A plugin's touch screens may use Kivy; the rest of it (service, models, CLI, web pages, migrations...)
 # runs in the web host and the CLI too, which never load a window toolkit. A screen module is one named
-# below (or ``*_screens``), or any module inside a ``screens`` package.
+# below (or ``*_screens``), or any module inside a ``screens`` package. Built-in and installed plugins alike.
 PLUGIN_SCREEN_MODULES = {"screens", "display", "checkin", "widgets"}
 PLUGINS_DIR = Path(__file__).resolve().parents[1] / "kiosk" / "plugins"
 
@@ -48,16 +51,25 @@ def first_kivy_importer(modules: list[str]) -> str | None:
     return json.loads(out.stdout)
 
 
+def plugin_packages() -> dict[str, tuple[Path, str]]:
+    """Each plugin's folder and package name: the built-ins, and those installed through the entry point."""
+    found = {p.name: (p, f"kiosk.plugins.{p.name}") for p in sorted(PLUGINS_DIR.iterdir()) if (p / "__init__.py").exists()}
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        top = ep.value.split(":")[0].split(".")[0]
+        found[ep.name] = (Path(importlib.util.find_spec(top).origin).parent, top)
+    return found
+
+
 def plugin_modules(screens: bool) -> dict[str, list[str]]:
-    """Every built-in plugin's modules (migrations included) by plugin: its screen modules, or all the others."""
+    """Every plugin's modules (migrations included) by plugin: its screen modules, or all the others."""
     found: dict[str, list[str]] = {}
-    for path in sorted(PLUGINS_DIR.glob("*/**/*.py")):
-        parts = path.relative_to(PLUGINS_DIR).with_suffix("").parts
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        is_screen = any(p in PLUGIN_SCREEN_MODULES or p.endswith("_screens") for p in parts[1:])
-        if is_screen == screens:
-            found.setdefault(parts[0], []).append("kiosk.plugins." + ".".join(parts))
+    for plugin, (folder, package) in plugin_packages().items():
+        for path in sorted(folder.rglob("*.py")):
+            parts = path.relative_to(folder).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            if any(p in PLUGIN_SCREEN_MODULES or p.endswith("_screens") for p in parts) == screens:
+                found.setdefault(plugin, []).append(".".join((package, *parts)))
     return found
 
 
@@ -68,8 +80,9 @@ def test_domain_code_never_imports_kivy():
 def test_no_plugin_module_but_its_screens_imports_kivy():
     domain = plugin_modules(screens=False)
     assert {"queue", "notices", "intake", "timetable"} <= set(domain)
-    for plugin, modules in domain.items():
-        assert f"kiosk.plugins.{plugin}" in modules and len(modules) > 3, (plugin, modules)  # the walk found the plugin
+    assert "sample" in domain  # the third-party plugin of tests/sample_plugin, installed through its entry point
+    for plugin in ("queue", "notices", "intake", "timetable"):
+        assert f"kiosk.plugins.{plugin}.models" in domain[plugin] and len(domain[plugin]) > 5, domain[plugin]
     everything = [m for modules in domain.values() for m in modules]
     assert first_kivy_importer(everything) is None  # the module named here brought Kivy in
 
