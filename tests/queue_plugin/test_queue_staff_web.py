@@ -3,6 +3,7 @@ its device cookie, transfer with return, adding services and counters, and the s
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
