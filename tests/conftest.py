@@ -21,6 +21,27 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 BACKENDS = ["sqlite", "postgresql"]
 
 
+class KioskNow:
+    """The pinned clock of a test: ``kiosk_now("2026-12-01T09:00:00+08:00")``, or ``kiosk_now.at("09:30")``.
+
+    Every command reads KIOSK_NOW (kiosk/clock.py), so pinning the variable moves the web app, the CLI run
+    in-process and any ``kiosk`` subprocess started with this environment alike.
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+        self.value = ""
+
+    def __call__(self, value: str) -> str:
+        self.value = value
+        self._monkeypatch.setenv("KIOSK_NOW", value)
+        return value
+
+    def at(self, hhmm: str, day: str = "2026-11-30") -> str:
+        """``hhmm`` on ``day`` in Tai'an (UTC+8); the day defaults to the pinned Monday."""
+        return self(f"{day}T{hhmm}:00+08:00")
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test runs with its own data dir, the packaged config and a free-running clock."""
@@ -62,6 +83,16 @@ def db_url(request: pytest.FixtureRequest, isolated_env: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{isolated_env / 'kiosk.sqlite3'}"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def kiosk_now(monkeypatch: pytest.MonkeyPatch, isolated_env: Path) -> KioskNow:
+    """KIOSK_NOW pinned to Monday 30 November 2026, 09:00 (``kit.MONDAY_9AM``) for this test; call it to move."""
+    from kit import MONDAY_9AM
+
+    clock = KioskNow(monkeypatch)
+    clock(MONDAY_9AM)
+    return clock
 
 
 @pytest.fixture

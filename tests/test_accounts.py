@@ -4,11 +4,11 @@ administrator's account page, and the audit entries all of it writes (SQLite and
 
 from __future__ import annotations
 
-import re
 from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import csrf, sign_in
 from sqlalchemy import select
 
 from kiosk import audit
@@ -18,7 +18,6 @@ from kiosk.web.app import create_app
 from kiosk.web.auth import SESSION_COOKIE
 
 NOW = "2026-11-30T09:15:00+08:00"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORDS = {"admin": "admin-password", "clerk": "clerk-password"}
 
 
@@ -36,17 +35,8 @@ def client_of(web) -> TestClient:
     return TestClient(web.app)
 
 
-def token(client: TestClient, path: str = "/staff/login") -> str:
-    return CSRF.search(client.get(path).text).group(1)
-
-
-def login(client: TestClient, username: str, password: str | None = None):
-    data = {"username": username, "password": password or PASSWORDS[username], "csrf_token": token(client), "next": "/staff"}
-    return client.post("/staff/login", data=data, follow_redirects=False)
-
-
 def post(client: TestClient, path: str, data: dict, page: str = "/staff"):
-    return client.post(path, data={**data, "csrf_token": token(client, page)}, follow_redirects=False)
+    return client.post(path, data={**data, "csrf_token": csrf(client.get(page))}, follow_redirects=False)
 
 
 def copy_of(web, client: TestClient) -> TestClient:
@@ -62,7 +52,7 @@ def actions(ctx) -> list[tuple[str, str, str]]:
 
 # -- sessions end for real -------------------------------------------------------------------------
 def test_logout_ends_a_copied_session(web):
-    assert login(web.client, "clerk").status_code == 303
+    assert sign_in(web.client, "clerk").status_code == 303
     thief = copy_of(web, web.client)
     assert thief.get("/staff", follow_redirects=False).status_code == 200  # the copy works while the session lives
     r = post(web.client, "/staff/logout", {})
@@ -74,24 +64,24 @@ def test_logout_ends_a_copied_session(web):
 
 
 def test_a_password_change_and_a_deactivation_end_every_other_session(web):
-    login(web.client, "clerk")
+    sign_in(web.client, "clerk")
     elsewhere = client_of(web)
-    login(elsewhere, "clerk")
+    sign_in(elsewhere, "clerk")
     r = post(web.client, "/staff/password", {"current": PASSWORDS["clerk"], "password": "new-secret-42", "confirm": "new-secret-42"},
              "/staff/password")
     assert r.status_code == 303 and r.headers["location"] == "/staff"
     assert web.client.get("/staff", follow_redirects=False).status_code == 200  # this browser stays in
     assert elsewhere.get("/staff", follow_redirects=False).status_code == 303  # the other one is out
-    assert login(elsewhere, "clerk", PASSWORDS["clerk"]).status_code == 401
-    assert login(elsewhere, "clerk", "new-secret-42").status_code == 303
+    assert sign_in(elsewhere, "clerk", PASSWORDS["clerk"]).status_code == 401
+    assert sign_in(elsewhere, "clerk", "new-secret-42").status_code == 303
 
     admin = client_of(web)
-    login(admin, "admin")
+    sign_in(admin, "admin")
     r = post(admin, "/staff/accounts/clerk/deactivate", {}, "/staff/accounts")
     assert r.status_code == 303
     for browser in (web.client, elsewhere):
         assert browser.get("/staff", follow_redirects=False).status_code == 303
-    assert login(elsewhere, "clerk", "new-secret-42").status_code == 401
+    assert sign_in(elsewhere, "clerk", "new-secret-42").status_code == 401
     assert ("web:admin", "staff.deactivate", "staff:clerk") in actions(web.ctx)
 
 
@@ -117,7 +107,7 @@ def test_demo_logins_must_change_their_password_before_any_staff_page(web):
             s.execute(StaffUser.__table__.delete().where(StaffUser.username == username))
             ensure_user(s, username, password, role, display, must_change=True)
     admin_password = dict((u, p) for u, _d, _r, p in DEMO_STAFF)["admin"]
-    r = login(web.client, "admin", admin_password)
+    r = sign_in(web.client, "admin", admin_password)
     assert r.status_code == 303 and r.headers["location"] == "/staff/password"
     for path in ("/staff", "/staff/plugins", "/staff/accounts", "/staff/audit", "/staff/terminals"):
         r = web.client.get(path, follow_redirects=False)
@@ -148,14 +138,14 @@ def test_a_demo_password_logged_in_without_the_flag_still_has_to_be_changed(web)
     with web.ctx.transaction() as s:
         s.execute(StaffUser.__table__.delete().where(StaffUser.username == "clerk"))
         ensure_user(s, "clerk", "huaxin-staff", "staff", "窗口")  # no must_change
-    r = login(web.client, "clerk", "huaxin-staff")
+    r = sign_in(web.client, "clerk", "huaxin-staff")
     assert r.status_code == 303 and r.headers["location"] == "/staff/password"
     assert web.client.get("/staff", follow_redirects=False).headers["location"] == "/staff/password"
 
 
 # -- the administrator's page ----------------------------------------------------------------------
 def test_admin_adds_resets_and_deactivates_logins(web):
-    login(web.client, "admin")
+    sign_in(web.client, "admin")
     page = web.client.get("/staff/accounts")
     assert page.status_code == 200 and "clerk" in page.text and "窗口一" in page.text
     # refused forms keep what was typed (never the password) and say why in Chinese
@@ -173,13 +163,13 @@ def test_admin_adds_resets_and_deactivates_logins(web):
              "/staff/accounts")
     assert r.status_code == 303
     wang = client_of(web)
-    r = login(wang, "wang.li", "first-pass-1")
+    r = sign_in(wang, "wang.li", "first-pass-1")
     assert r.headers["location"] == "/staff/password"  # a password the administrator knows must be replaced
     # reset: the user's sessions end and the new password must be changed too
     r = post(web.client, "/staff/accounts/wang.li/password", {"password": "second-pass-2"}, "/staff/accounts")
     assert r.status_code == 303
     assert wang.get("/staff/password", follow_redirects=False).status_code == 303  # logged out
-    assert login(wang, "wang.li", "second-pass-2").headers["location"] == "/staff/password"
+    assert sign_in(wang, "wang.li", "second-pass-2").headers["location"] == "/staff/password"
     # the administrator cannot lock themselves out
     r = post(web.client, "/staff/accounts/admin/deactivate", {}, "/staff/accounts")
     assert r.status_code == 400 and "不能停用自己" in r.text
@@ -194,7 +184,7 @@ def test_admin_adds_resets_and_deactivates_logins(web):
 
 
 def test_accounts_and_audit_are_for_administrators_only(web):
-    login(web.client, "clerk")
+    sign_in(web.client, "clerk")
     for path in ("/staff/accounts", "/staff/audit"):
         assert web.client.get(path).status_code == 403
     r = post(web.client, "/staff/accounts/new", {"username": "mallory", "role": "admin", "password": "first-pass-1"})
@@ -209,24 +199,24 @@ def test_accounts_and_audit_are_for_administrators_only(web):
 # -- audit entries of logins and the audit page ----------------------------------------------------
 def test_logins_and_failures_are_audited_without_the_password(web):
     other = client_of(web)
-    assert login(other, "clerk", "Guess-Secret-99").status_code == 401
+    assert sign_in(other, "clerk", "Guess-Secret-99").status_code == 401
     long_name = "x" * 80
-    assert login(other, long_name, "Guess-Secret-99").status_code == 401
-    login(web.client, "admin")
+    assert sign_in(other, long_name, "Guess-Secret-99").status_code == 401
+    sign_in(web.client, "admin")
     rows = audit.entries(web.ctx)
     assert [(r.action, r.target) for r in reversed(rows)] == [
         ("auth.login_failed", "staff:clerk"), ("auth.login_failed", "staff:" + "x" * 32), ("auth.login", "staff:admin")]
     assert all("Guess-Secret-99" not in str(r.as_json()) for r in rows)
-    assert login(other, "13912345678", "Guess-Secret-99").status_code == 401  # a phone typed as the name
+    assert sign_in(other, "13912345678", "Guess-Secret-99").status_code == 401  # a phone typed as the name
     assert audit.entries(web.ctx, action="auth.login_failed")[0].target == "staff:139******78"
     assert rows[0].actor == "web:admin" and rows[0].ip
     # the refused login form keeps the username typed, never the password
-    r = login(other, "clerk", "Guess-Secret-99")
+    r = sign_in(other, "clerk", "Guess-Secret-99")
     assert 'value="clerk"' in r.text and "Guess-Secret-99" not in r.text
 
 
 def test_the_audit_page_filters_by_time_action_and_actor(web):
-    login(web.client, "admin")
+    sign_in(web.client, "admin")
     post(web.client, "/staff/plugins", {"plugin": "nothing", "season": "x", "enabled": "1"})  # refused: no entry
     page = web.client.get("/staff/audit")
     assert page.status_code == 200 and "auth.login" in page.text and "web:admin" in page.text
@@ -252,7 +242,7 @@ def test_plugin_switches_on_the_web_are_audited(make_host, make_ctx, db_url):
     with ctx.transaction() as s:
         set_user(s, "admin", PASSWORDS["admin"], role="admin")
     client = TestClient(create_app(ctx))
-    login(client, "admin")
+    sign_in(client, "admin")
     season = ctx.settings.seasons[0].name
     assert post(client, "/staff/plugins", {"plugin": "demo", "season": season, "enabled": "0"}, "/staff/plugins").status_code == 303
     rows = audit.entries(ctx, action="setup.")
@@ -261,13 +251,13 @@ def test_plugin_switches_on_the_web_are_audited(make_host, make_ctx, db_url):
 
 
 def test_the_new_pages_in_english_and_the_dashboard_links(web):
-    login(web.client, "admin")
+    sign_in(web.client, "admin")
     assert "Staff accounts" in web.client.get("/staff/accounts?lang=en").text
     assert "Audit log" in web.client.get("/staff/audit?lang=en").text
     assert "Current password" in web.client.get("/staff/password?lang=en").text
     home = web.client.get("/staff").text
     assert 'href="/staff/accounts"' in home and 'href="/staff/audit"' in home and 'href="/staff/password"' in home
     clerk = client_of(web)
-    login(clerk, "clerk")
+    sign_in(clerk, "clerk")
     home = clerk.get("/staff").text
     assert 'href="/staff/password"' in home and 'href="/staff/accounts"' not in home and 'href="/staff/audit"' not in home

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import CSRF, login, run_kiosk
 from sqlalchemy import func, select
 
 from kiosk.helpdesk import UnknownHelpRequest, mark_done, open_requests, recent_done, request_help
@@ -17,11 +15,7 @@ from kiosk.models import HelpRequest
 from kiosk.staff import set_user
 from kiosk.web.app import create_app
 
-sys.path.insert(0, str(Path(__file__).parent / "ops"))
-from tests_cli_helpers import run  # noqa: E402
-
 T0 = "2026-11-30T09:00:00+08:00"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def test_a_second_tap_finds_the_open_request(db_url, make_host, make_ctx, monkeypatch):
@@ -76,17 +70,10 @@ def staff_web(make_host, make_ctx):
     return ctx, TestClient(create_app(ctx))
 
 
-def _login(client: TestClient) -> None:
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    r = client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token,
-                                          "next": "/staff"}, follow_redirects=False)
-    assert r.status_code == 303
-
-
 def test_staff_see_the_banner_and_mark_a_request_handled(staff_web, monkeypatch):
     ctx, client = staff_web
     assert client.get("/staff/help", follow_redirects=False).status_code in (302, 303, 401)  # login first
-    _login(client)
+    login(client)
     home = client.get("/staff")
     assert "help-banner" not in home.text and 'href="/staff/help"' in home.text
     assert '<meta http-equiv="refresh" content="30">' in home.text  # the banner appears without a reload by hand
@@ -119,7 +106,7 @@ def test_staff_see_the_banner_and_mark_a_request_handled(staff_web, monkeypatch)
 
 
 def test_cli_lists_and_closes_help_requests(isolated_env, monkeypatch):
-    run("db", "upgrade")
+    run_kiosk("db", "upgrade")
     from kiosk.config import load_settings
     from kiosk.context import build_context
     from kiosk.pluginhost import PluginHost
@@ -129,16 +116,16 @@ def test_cli_lists_and_closes_help_requests(isolated_env, monkeypatch):
     call, _ = request_help(ctx, "intake.phone", terminal="lobby-2")
     ctx.engine.dispose()
     env = {"KIOSK_NOW": "2026-11-30T09:03:00+08:00"}
-    rows = json.loads(run("help", "list", "--json", env=env).stdout)
+    rows = json.loads(run_kiosk("help", "list", "--json", env=env).stdout)
     assert [(r["id"], r["terminal"], r["screen"], r["age_seconds"], r["open"]) for r in rows] == [
         (call.id, "lobby-2", "intake.phone", 180, True)]
-    assert "lobby-2" in run("help", "list", env=env).stdout
-    done = json.loads(run("help", "done", str(call.id), "--json", env=env).stdout)
+    assert "lobby-2" in run_kiosk("help", "list", env=env).stdout
+    done = json.loads(run_kiosk("help", "done", str(call.id), "--json", env=env).stdout)
     assert done["closed_now"] is True and done["done_by"].startswith("cli:")
-    assert json.loads(run("help", "list", "--json", env=env).stdout) == []
-    assert "already handled" in run("help", "done", str(call.id), env=env).stdout
-    assert len(json.loads(run("help", "list", "--all", "--json", env=env).stdout)) == 1
-    missing = run("help", "done", "77", env=env, check=False)
+    assert json.loads(run_kiosk("help", "list", "--json", env=env).stdout) == []
+    assert "already handled" in run_kiosk("help", "done", str(call.id), env=env).stdout
+    assert len(json.loads(run_kiosk("help", "list", "--all", "--json", env=env).stdout)) == 1
+    missing = run_kiosk("help", "done", "77", env=env, check=False)
     assert missing.returncode == 2 and "ID" in missing.stderr and len(missing.stderr.strip().splitlines()) == 1
-    bad = run("help", "done", "abc", env=env, check=False)
+    bad = run_kiosk("help", "done", "abc", env=env, check=False)
     assert bad.returncode == 2 and "ID" in bad.stderr

@@ -9,7 +9,6 @@ Open311, rating comment, staff note, queue appointment and remote ticket, class 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import unicodedata
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import login
 from sqlalchemy import Column, MetaData, String, Table, select
 
 import kiosk.plugins.intake as intake_plugin
@@ -40,13 +40,11 @@ from kiosk.plugins.timetable.models import Course, Signup, Term
 from kiosk.staff import set_user
 from kiosk.web.app import create_app
 
-MONDAY_9AM = "2026-11-30T09:00:00+08:00"
 PHONE = "13987654321"
 TYPED = "139 8765 4321"  # how a resident types it into free text
 DASHED = "139-8765-4321"
 NAME = "李秀英"
 WORDS = "紫藤苑厨房顶棚渗水"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 # -- the registry --------------------------------------------------------------------------------------
@@ -120,8 +118,7 @@ def test_a_landline_is_found_with_or_without_its_area_code():
 
 # -- a center with every plugin, and the resident in every channel -------------------------------------
 @pytest.fixture
-def pctx(make_host, make_ctx, db_url, monkeypatch):
-    monkeypatch.setenv("KIOSK_NOW", MONDAY_9AM)
+def pctx(make_host, make_ctx, db_url, kiosk_now):
     ctx = make_ctx(make_host(intake=intake_plugin, notices=notices_plugin, queue=queue_plugin, timetable=timetable_plugin), db_url)
     intake_demo.load_places(ctx)
     queue_plugin.kiosk_demo_data(ctx)
@@ -135,14 +132,6 @@ def pctx(make_host, make_ctx, db_url, monkeypatch):
 @pytest.fixture
 def client(pctx):
     return TestClient(create_app(pctx))
-
-
-def login(client: TestClient, user: str) -> str:
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    r = client.post("/staff/login", data={"username": user, "password": f"{user}-password", "csrf_token": token, "next": "/staff"})
-    assert r.status_code in (200, 303)
-    page = client.get("/staff")
-    return CSRF.search(page.text).group(1) if page.status_code == 200 else ""
 
 
 def _form(**over) -> dict:

@@ -3,14 +3,18 @@ the theme's numbers, the date line, and the Kivy Config the lockdown sets."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
+from importlib import metadata
+from pathlib import Path
 
 import pytest
 
 from kiosk.pinlock import LOCK_TIME, MAX_TRIES, PinLock
+from kiosk.pluginhost import ENTRY_POINT_GROUP
 from kiosk.screens.idle import IdleMonitor
 from kiosk.screens.text import format_datetime
 from kiosk.security import hash_secret
@@ -23,10 +27,71 @@ KIVY_FREE = [
 ]
 
 
+# A plugin's touch screens may use Kivy; the rest of it (service, models, CLI, web pages, migrations...)
+# runs in the web host and the CLI too, which never load a window toolkit. A screen module is one named
+# below (or ``*_screens``), or any module inside a ``screens`` package. Built-in and installed plugins alike.
+PLUGIN_SCREEN_MODULES = {"screens", "display", "checkin", "widgets"}
+PLUGINS_DIR = Path(__file__).resolve().parents[1] / "kiosk" / "plugins"
+
+
+def first_kivy_importer(modules: list[str]) -> str | None:
+    """Import ``modules`` in order in a fresh interpreter: the first one after whose import Kivy is loaded."""
+    code = (
+        "import importlib, json, sys\n"
+        "for name in json.loads(sys.argv[1]):\n"
+        "    importlib.import_module(name)\n"
+        "    if any(m.split('.')[0] == 'kivy' for m in sys.modules):\n"
+        "        print(json.dumps(name))\n"
+        "        break\n"
+        "else:\n"
+        "    print('null')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(modules)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout)
+
+
+def plugin_packages() -> dict[str, tuple[Path, str]]:
+    """Each plugin's folder and package name: the built-ins, and those installed through the entry point."""
+    found = {p.name: (p, f"kiosk.plugins.{p.name}") for p in sorted(PLUGINS_DIR.iterdir()) if (p / "__init__.py").exists()}
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        top = ep.value.split(":")[0].split(".")[0]
+        found[ep.name] = (Path(importlib.util.find_spec(top).origin).parent, top)
+    return found
+
+
+def plugin_modules(screens: bool) -> dict[str, list[str]]:
+    """Every plugin's modules (migrations included) by plugin: its screen modules, or all the others."""
+    found: dict[str, list[str]] = {}
+    for plugin, (folder, package) in plugin_packages().items():
+        for path in sorted(folder.rglob("*.py")):
+            parts = path.relative_to(folder).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            if any(p in PLUGIN_SCREEN_MODULES or p.endswith("_screens") for p in parts) == screens:
+                found.setdefault(plugin, []).append(".".join((package, *parts)))
+    return found
+
+
 def test_domain_code_never_imports_kivy():
-    code = f"import sys; import {', '.join(KIVY_FREE)}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'kivy'))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert first_kivy_importer(KIVY_FREE) is None
+
+
+def test_no_plugin_module_but_its_screens_imports_kivy():
+    domain = plugin_modules(screens=False)
+    assert {"queue", "notices", "intake", "timetable"} <= set(domain)
+    assert "sample" in domain  # the third-party plugin of tests/sample_plugin, installed through its entry point
+    for plugin in ("queue", "notices", "intake", "timetable"):
+        assert f"kiosk.plugins.{plugin}.models" in domain[plugin] and len(domain[plugin]) > 5, domain[plugin]
+    everything = [m for modules in domain.values() for m in modules]
+    assert first_kivy_importer(everything) is None  # the module named here brought Kivy in
+
+
+def test_the_kivy_check_sees_a_screen_module():
+    """The check above can fail: the screen modules are found, and one that loads Kivy is named."""
+    screens = plugin_modules(screens=True)
+    assert all(f"kiosk.plugins.{p}.screens" in screens.get(p, []) for p in ("queue", "notices", "intake", "timetable"))
+    assert first_kivy_importer(["kiosk.plugins.queue.service", "kiosk.plugins.queue.screens"]) == "kiosk.plugins.queue.screens"
 
 
 # -- PIN lockout -------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.testclient import TestClient
+from kit import CSRF, csrf, sign_in
 from markupsafe import Markup
 from sqlalchemy import create_engine, select
 
@@ -33,7 +33,6 @@ from kiosk.web.templating import page
 
 NOW = "2026-11-30T09:15:00+08:00"  # autumn term and heating season are current
 PASSWORDS = {"admin": "admin-password", "clerk": "clerk-password"}
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class DemoPlugin:
@@ -133,16 +132,6 @@ def issue(ctx, **kwargs):
     values.update(kwargs)
     with ctx.transaction() as session:
         return ctx.issue_receipt(session, **values)
-
-
-def csrf_from(client: TestClient, path: str = "/staff/login") -> str:
-    return CSRF.search(client.get(path).text).group(1)
-
-
-def login(client: TestClient, username: str, password: str | None = None):
-    token = csrf_from(client)
-    data = {"username": username, "password": password or PASSWORDS[username], "csrf_token": token, "next": "/staff"}
-    return client.post("/staff/login", data=data, follow_redirects=False)
 
 
 # -- tracking page ---------------------------------------------------------------------------------
@@ -259,11 +248,11 @@ def test_healthz(web, monkeypatch):
 def test_login_wrong_and_right_password(web):
     r = web.client.get("/staff", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/staff/login?next=%2Fstaff"
-    r = login(web.client, "admin", "not-the-password")
+    r = sign_in(web.client, "admin", "not-the-password")
     assert r.status_code == 401 and "用户名或密码错误" in r.text
-    r = login(web.client, "nobody", "whatever-password")
+    r = sign_in(web.client, "nobody", "whatever-password")
     assert r.status_code == 401
-    r = login(web.client, "admin")
+    r = sign_in(web.client, "admin")
     assert r.status_code == 303 and r.headers["location"] == "/staff"
     cookie = r.headers["set-cookie"]
     assert SESSION_COOKIE in cookie and "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
@@ -281,12 +270,12 @@ def test_login_redirects_back_and_keeps_language(web):
     r = web.client.post("/staff/login?lang=en", data={"username": "admin", "password": PASSWORDS["admin"], "csrf_token": token,
                                                       "next": "/staff/plugins?lang=en"}, follow_redirects=False)
     assert r.headers["location"] == "/staff/plugins?lang=en"
-    r = login(TestClient(web.app), "admin")  # a foreign "next" is ignored
+    r = sign_in(TestClient(web.app), "admin")  # a foreign "next" is ignored
     assert r.headers["location"] == "/staff"
 
 
 def test_tampered_or_expired_session_is_rejected(web, monkeypatch):
-    login(web.client, "clerk")
+    sign_in(web.client, "clerk")
     value = web.client.cookies[SESSION_COOKIE]
     payload, rest = value.split(".", 1)
     data = json.loads(base64.b64decode(payload))
@@ -302,7 +291,7 @@ def test_tampered_or_expired_session_is_rejected(web, monkeypatch):
 
 
 def test_password_change_ends_old_sessions(web):
-    login(web.client, "clerk")
+    sign_in(web.client, "clerk")
     assert web.client.get("/staff", follow_redirects=False).status_code == 200
     with web.ctx.transaction() as session:
         set_user(session, "clerk", "a-new-password", role="staff")
@@ -311,19 +300,19 @@ def test_password_change_ends_old_sessions(web):
 
 def test_failed_logins_lock_the_account_for_this_client(web):
     for _ in range(5):
-        assert login(web.client, "clerk", "wrong-password").status_code == 401
-    r = login(web.client, "clerk")  # even the right password waits
+        assert sign_in(web.client, "clerk", "wrong-password").status_code == 401
+    r = sign_in(web.client, "clerk")  # even the right password waits
     assert r.status_code == 429 and "retry-after" in r.headers and "登录失败次数过多" in r.text
-    assert login(TestClient(web.app, client=("203.0.113.7", 1)), "clerk").status_code == 303  # another client
+    assert sign_in(TestClient(web.app, client=("203.0.113.7", 1)), "clerk").status_code == 303  # another client
     web.clock.now += 301
-    assert login(web.client, "clerk").status_code == 303
+    assert sign_in(web.client, "clerk").status_code == 303
 
 
 # -- CSRF --------------------------------------------------------------------------------------------
 def test_csrf_required_on_every_form_post(web):
     r = web.client.post("/staff/login", data={"username": "admin", "password": PASSWORDS["admin"]}, follow_redirects=False)
     assert r.status_code == 403 and "表单已失效" in r.text
-    login(web.client, "clerk")
+    sign_in(web.client, "clerk")
     form = web.client.get("/staff/demo")
     assert form.status_code == 200 and 'name="csrf_token"' in form.text
     token = CSRF.search(form.text).group(1)
@@ -334,14 +323,14 @@ def test_csrf_required_on_every_form_post(web):
     assert web.demo.notes == ["good"]
 
     other = TestClient(web.app)
-    login(other, "admin")
+    sign_in(other, "admin")
     r = other.post("/staff/demo", data={"note": "foreign", "csrf_token": token})  # clerk's token, admin's session
     assert r.status_code == 403 and web.demo.notes == ["good"]
 
 
 def test_logout_needs_post_and_csrf(web):
-    login(web.client, "clerk")
-    token = csrf_from(web.client, "/staff")
+    sign_in(web.client, "clerk")
+    token = csrf(web.client.get("/staff"))
     assert web.client.get("/staff/logout").status_code == 405
     assert web.client.post("/staff/logout").status_code == 403
     assert web.client.get("/staff", follow_redirects=False).status_code == 200
@@ -352,7 +341,7 @@ def test_logout_needs_post_and_csrf(web):
 
 # -- staff area --------------------------------------------------------------------------------------
 def test_dashboard_links_errors_and_printer(web):
-    login(web.client, "clerk")
+    sign_in(web.client, "clerk")
     r = web.client.get("/staff")
     assert r.status_code == 200
     assert 'href="/staff/demo"' in r.text and "演示页面" in r.text
@@ -362,7 +351,7 @@ def test_dashboard_links_errors_and_printer(web):
     assert web.client.get("/staff/demo-admin").status_code == 403
 
     admin = TestClient(web.app)
-    login(admin, "admin")
+    sign_in(admin, "admin")
     r = admin.get("/staff?lang=en")
     assert 'href="/staff/demo-admin?lang=en"' in r.text and "Demo admin" in r.text
     assert 'href="/staff/plugins?lang=en"' in r.text and "No printer configured" in r.text
@@ -370,15 +359,15 @@ def test_dashboard_links_errors_and_printer(web):
 
 
 def test_plugins_page_is_for_admins(web):
-    login(web.client, "clerk")
+    sign_in(web.client, "clerk")
     r = web.client.get("/staff/plugins")
     assert r.status_code == 403 and "仅限管理员" in r.text
-    token = csrf_from(web.client, "/staff")
+    token = csrf(web.client.get("/staff"))
     r = web.client.post("/staff/plugins", data={"plugin": "demo", "season": "heating", "enabled": "1", "csrf_token": token})
     assert r.status_code == 403
 
     admin = TestClient(web.app)
-    login(admin, "admin")
+    sign_in(admin, "admin")
     r = admin.get("/staff/plugins")
     assert r.status_code == 200
     for season in web.ctx.settings.seasons:
@@ -391,8 +380,8 @@ def test_admin_toggles_a_plugin_for_a_season(web):
     ctx = web.ctx
     assert not ctx.plugin_enabled("demo")  # not in any configured season
     admin = web.client
-    login(admin, "admin")
-    token = csrf_from(admin, "/staff/plugins")
+    sign_in(admin, "admin")
+    token = csrf(admin.get("/staff/plugins"))
     r = admin.post("/staff/plugins", data={"plugin": "demo", "season": "heating", "enabled": "1", "csrf_token": token},
                    follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/staff/plugins"
@@ -412,8 +401,8 @@ def test_admin_toggles_a_plugin_for_a_season(web):
 
 
 def test_plugin_toggle_rejects_unknown_plugin_and_season(web):
-    login(web.client, "admin")
-    token = csrf_from(web.client, "/staff/plugins")
+    sign_in(web.client, "admin")
+    token = csrf(web.client.get("/staff/plugins"))
     r = web.client.post("/staff/plugins", data={"plugin": "nope", "season": "heating", "enabled": "1", "csrf_token": token})
     assert r.status_code == 400 and "nope" in r.text
     r = web.client.post("/staff/plugins", data={"plugin": "demo", "season": "monsoon", "enabled": "1", "csrf_token": token})
@@ -462,8 +451,8 @@ def test_main_flow_on_each_backend(make_web, db_url):
     data = web.client.get(f"/api/receipts/{issued.token}").json()
     assert data["created_at"].endswith("+08:00") and data["tracking"]["title"] == "演示号"
     assert web.client.get("/healthz").json() == {"status": "ok"}
-    assert login(web.client, "admin").status_code == 303
-    token = csrf_from(web.client, "/staff/plugins")
+    assert sign_in(web.client, "admin").status_code == 303
+    token = csrf(web.client.get("/staff/plugins"))
     web.client.post("/staff/plugins", data={"plugin": "demo", "season": "autumn-term", "enabled": "1", "csrf_token": token})
     assert web.ctx.plugin_enabled("demo")
     assert "web:admin" in web.client.get("/staff/plugins").text

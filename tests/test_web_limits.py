@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi import APIRouter, Depends, Request
 from fastapi.testclient import TestClient
+from kit import sign_in
 from sqlalchemy import func, insert, select
 
 from kiosk import hookimpl
@@ -25,7 +26,6 @@ from kiosk.web.app import create_app
 from kiosk.web.clientaddr import client_address
 from kiosk.web.ratelimit import FailureLock
 LIMIT = 4096
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class FakeClock:
@@ -171,20 +171,14 @@ def test_the_token_limit_is_shared_by_two_workers(two_workers):
     assert two.get(f"/t/{issued.token}").status_code == 200
 
 
-def login(client: TestClient, password: str, **headers):
-    token = CSRF.search(client.get("/staff/login", headers=headers).text).group(1)
-    return client.post("/staff/login", data={"username": "clerk", "password": password, "csrf_token": token}, headers=headers,
-                       follow_redirects=False)
-
-
 def test_failed_logins_lock_on_every_worker(two_workers):
     _ctx, one, two, clock = two_workers
     for i in range(5):
-        assert login(one if i % 2 else two, "wrong").status_code == 401
-    assert login(one, "clerk-password").status_code == 429
-    assert login(two, "clerk-password").status_code == 429
+        assert sign_in(one if i % 2 else two, "clerk", "wrong").status_code == 401
+    assert sign_in(one, "clerk", "clerk-password").status_code == 429
+    assert sign_in(two, "clerk", "clerk-password").status_code == 429
     clock.now += 301
-    assert login(two, "clerk-password").status_code == 303
+    assert sign_in(two, "clerk", "clerk-password").status_code == 303
 
 
 def test_a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(two_workers):

@@ -9,21 +9,17 @@ import kiosk.plugins.intake as intake_plugin
 import kiosk.plugins.notices as notices_plugin
 from kiosk.plugins.intake import demo
 
-MONDAY_9AM = "2026-11-30T09:00:00+08:00"
-
 
 @pytest.fixture
-def ictx(make_host, make_ctx, db_url, monkeypatch):
-    monkeypatch.setenv("KIOSK_NOW", MONDAY_9AM)
+def ictx(make_host, make_ctx, db_url, kiosk_now):
     ctx = make_ctx(make_host(intake=intake_plugin, notices=notices_plugin), db_url)
     demo.load_places(ctx)
     return ctx
 
 
 @pytest.fixture
-def sctx(make_host, make_ctx, monkeypatch):
+def sctx(make_host, make_ctx, kiosk_now):
     """SQLite only: for the tests whose subject is not storage (and the property tests)."""
-    monkeypatch.setenv("KIOSK_NOW", MONDAY_9AM)
     ctx = make_ctx(make_host(intake=intake_plugin, notices=notices_plugin))
     demo.load_places(ctx)
     return ctx

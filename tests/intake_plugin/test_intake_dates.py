@@ -3,19 +3,17 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 from intake_forms import form
+from kit import login
 
 from kiosk.plugins.intake import service
 from kiosk.plugins.intake.validation import Invalid
 from kiosk.staff import set_user
 from kiosk.web.app import create_app
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -49,9 +47,7 @@ def test_a_due_date_in_year_9999_is_refused_so_an_extension_cannot_overflow(ictx
     with pytest.raises(Invalid) as refused:
         service.transition(ictx, no, "accept", by="x", kind="promised", due=date(9999, 12, 31))
     assert refused.value.errors[0].field == "due" and "日期超出范围" in refused.value.errors[0].zh
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": "/staff/cases"})
-    csrf = CSRF.search(client.get("/staff/cases/new").text).group(1)
+    csrf = login(client, page="/staff/cases/new")
     r = client.post(f"/staff/cases/{no}/accept", data={"csrf_token": csrf, "kind": "promised", "team": "T3", "due": "9999-12-31",
                                                         "note": "先修楼道灯"})
     assert r.status_code == 400 and "日期超出范围" in r.text

@@ -7,14 +7,12 @@ from __future__ import annotations
 import markupsafe
 
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kit import staff_client
 
 from kiosk.plugins.intake import service
 from kiosk.plugins.intake.validation import DESCRIPTION_MAX, Invalid, clean_text
-from kiosk.staff import set_user
-from kiosk.web.app import create_app
 
 NASTY = st.sampled_from([
     "<script>alert(1)</script>", "'; DROP TABLE intake_case; --", "\x00\x07\x1b[31m", "🔥🚒" * 20, "&amp;<b>x</b>", "\u202e反转",
@@ -25,14 +23,7 @@ TEXT = st.one_of(st.text(max_size=400), NASTY, st.text(alphabet=st.characters(ca
 
 @pytest.fixture
 def web(sctx):
-    with sctx.transaction() as s:
-        set_user(s, "clerk", "clerk-password", role="staff")
-    client = TestClient(create_app(sctx))
-    import re
-
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": "/staff"})
-    return client
+    return staff_client(sctx)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from fastapi.testclient import TestClient
 from intake_forms import form
+from kit import CSRF, login
 
 from kiosk.plugins.intake import open311, service
 from kiosk.staff import set_user
 from kiosk.web.app import create_app
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PHONE = "13812345678"
 
 
@@ -23,13 +22,6 @@ def client(ictx):
         set_user(s, "clerk", "clerk-password", role="staff")
         set_user(s, "boss", "boss-password", role="admin")
     return TestClient(create_app(ictx))
-
-
-def login(client: TestClient, user: str = "clerk") -> str:
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    r = client.post("/staff/login", data={"username": user, "password": f"{user}-password", "csrf_token": token, "next": "/staff/cases"})
-    assert r.status_code in (200, 303)
-    return CSRF.search(client.get("/staff/cases/new").text).group(1)
 
 
 def path_of(url: str) -> str:

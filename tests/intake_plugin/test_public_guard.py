@@ -15,6 +15,7 @@ from datetime import datetime
 import pytest
 from fastapi.testclient import TestClient
 from intake_forms import form
+from kit import login
 
 from kiosk import hookimpl
 from kiosk.models import Receipt
@@ -24,7 +25,6 @@ from kiosk.staff import set_user
 from kiosk.types import PublicOutcome
 from kiosk.web.app import create_app
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 NAME, PHONE = "李秀英", "13987654321"
 LEAK = NAME + PHONE
 RESIDENT_PHONE = "13812345678"
@@ -35,12 +35,6 @@ def client(ictx):
     with ictx.transaction() as s:
         set_user(s, "clerk", "clerk-password", role="staff")
     return TestClient(create_app(ictx))
-
-
-def login(client: TestClient) -> str:
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": "/staff/cases"})
-    return CSRF.search(client.get("/staff/cases/new").text).group(1)
 
 
 def file_through(channel: str, ictx, client: TestClient, run_cli) -> str:
@@ -186,10 +180,9 @@ class LeakyPlugin:
                 PublicOutcome(id="fine", title="路灯已修好", body="2026年11月29日已修好", published_at=when)]
 
 
-def test_the_notices_board_never_shows_an_outcome_that_holds_personal_data(make_host, make_ctx, monkeypatch):
+def test_the_notices_board_never_shows_an_outcome_that_holds_personal_data(make_host, make_ctx, kiosk_now):
     import kiosk.plugins.notices as notices_plugin
 
-    monkeypatch.setenv("KIOSK_NOW", "2026-11-30T09:00:00+08:00")
     ctx = make_ctx(make_host(notices=notices_plugin, leaky=LeakyPlugin()))
     web = TestClient(create_app(ctx))
     for path in ("/notices?board=outcomes", "/notices/feed/outcomes.atom"):

@@ -5,16 +5,15 @@ and the form keeps what was typed."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import login
 
 from kiosk.plugins.notices import service
 from kiosk.plugins.notices.service import NoticeError
 from kiosk.web.app import create_app
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 OUT_OF_RANGE = [("0001-01-01T00:00", ""), ("0001-01-01", ""), ("2026-12-01T09:00", "9999-12-31"),
                 ("2026-12-01T09:00", "9999-12-31T23:59"), ("1999-12-31T23:00+08:00", ""), ("2026-12-01", "2101-01-01")]
 
@@ -39,9 +38,7 @@ def test_a_start_or_end_outside_the_years_is_refused_in_the_service(nctx, start,
 
 @pytest.mark.parametrize("start,end", OUT_OF_RANGE[:3])
 def test_the_staff_form_refuses_it_and_keeps_what_was_typed(nctx, client, start, end):
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": "/staff"})
-    csrf = CSRF.search(client.get("/staff/notices/new").text).group(1)
+    csrf = login(client, page="/staff/notices/new")
     data = {"csrf_token": csrf, "board": "notice", "title": "社区义诊", "body": "周三上午在大厅", "start": start, "end": end,
             "season": "", "action": "publish"}
     r = client.post("/staff/notices/new", data=data)

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from io import BytesIO
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import login
 from PIL import Image
 
 from kiosk import hookimpl
@@ -17,7 +17,6 @@ from kiosk.plugins.notices import images, service, takeaway
 from kiosk.types import PublicOutcome
 from kiosk.web.app import create_app
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 ATOM = "{http://www.w3.org/2005/Atom}"
 NASTY = ("# 标题 <script>alert('h')</script>\n\n正文 <script>alert(1)</script> <img src=x onerror=alert(2)>\x00\x1b\x07 "
          "🎉👨‍👩‍👧 [b]kivy[/b] & ]]> \u202e反向\n\n- **粗体 <b>x</b>**\n")
@@ -31,13 +30,6 @@ def client(nctx):
 @pytest.fixture
 def sclient(sctx):
     return TestClient(create_app(sctx))
-
-
-def login(client: TestClient, user: str) -> str:
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    r = client.post("/staff/login", data={"username": user, "password": f"{user}-password", "csrf_token": token, "next": "/staff"})
-    assert r.status_code in (200, 303)
-    return CSRF.search(client.get("/staff/notices").text).group(1)
 
 
 def feed(client: TestClient, board: str) -> ET.Element:

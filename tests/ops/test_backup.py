@@ -9,12 +9,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from kit import run_kiosk
 from sqlalchemy import func, select, text
 
 from kiosk.backup import BackupError, create_backup, prune, read_backup, restore_backup
 from kiosk.models import Receipt, StaffUser
 from kiosk.staff import ensure_user
-from tests_cli_helpers import run
 
 NOW = "2026-11-30T02:30:00+08:00"
 
@@ -35,7 +35,7 @@ def cli_db(db_url, monkeypatch, isolated_env):
     """The CLI's database: SQLite in the data dir or a fresh PostgreSQL database, with demo logins."""
     monkeypatch.setenv("KIOSK_DATABASE_URL", db_url)
     monkeypatch.setenv("KIOSK_NOW", NOW)
-    run("demo-data")
+    run_kiosk("demo-data")
     return db_url
 
 
@@ -49,7 +49,7 @@ def test_backup_change_restore_brings_the_data_back(cli_db, make_ctx, isolated_e
     ctx = ctx_for(cli_db, make_ctx)
     issue(ctx, 5)
     base = receipts(ctx)  # the demo data's and these five
-    made = json.loads(run("backup", "--json").stdout)
+    made = json.loads(run_kiosk("backup", "--json").stdout)
     path = Path(made["file"])
     assert path.parent == isolated_env / "backups" and path.name == "kiosk-backup-20261130-023000.tar.gz"
     meta = made["meta"]
@@ -68,13 +68,13 @@ def test_backup_change_restore_brings_the_data_back(cli_db, make_ctx, isolated_e
         s.execute(text("CREATE TABLE scratch_later (x INTEGER)"))
     assert receipts(ctx) == base + 3
 
-    refused = run("restore", str(path), check=False)
+    refused = run_kiosk("restore", str(path), check=False)
     assert refused.returncode == 2
     assert "replaces ALL data" in refused.stdout and f"receipt {base + 3}" in refused.stdout and f"receipt {base}, staff_user 2)" in refused.stdout
     assert "--yes" in refused.stderr
     assert receipts(ctx) == base + 3  # nothing changed without --yes
 
-    done = json.loads(run("restore", str(path), "--yes", "--json").stdout)
+    done = json.loads(run_kiosk("restore", str(path), "--yes", "--json").stdout)
     ctx.engine.dispose()
     assert receipts(ctx) == base
     with ctx.sessions() as s:
@@ -84,7 +84,7 @@ def test_backup_change_restore_brings_the_data_back(cli_db, make_ctx, isolated_e
     # What was replaced is kept, and it is itself a backup that restores.
     saved = read_backup(Path(done["previous_saved_to"]))
     assert saved.meta["counts"]["receipt"] == base + 3 and saved.path.name.endswith("-pre-restore.tar.gz")
-    run("restore", str(saved.path), "--yes")
+    run_kiosk("restore", str(saved.path), "--yes")
     ctx.engine.dispose()
     assert receipts(ctx) == base + 3
     # The restored database takes new work at once.
@@ -150,7 +150,7 @@ def test_restore_refuses_what_it_cannot_safely_do(make_host, make_ctx, tmp_path)
     junk.write_bytes(b"not a tarball")
     with pytest.raises(BackupError, match="not a kiosk backup"):
         read_backup(junk)
-    missing = run("restore", str(tmp_path / "nope.tar.gz"), "--yes", check=False)
+    missing = run_kiosk("restore", str(tmp_path / "nope.tar.gz"), "--yes", check=False)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
 
     # From a newer kiosk (a schema this code does not know).
@@ -245,14 +245,14 @@ def test_nightly_retention_keeps_the_newest_n(make_host, make_ctx, tmp_path, mon
 
 
 def test_backup_cli_keep_and_out_file(isolated_env, tmp_path):
-    run("db", "upgrade")
+    run_kiosk("db", "upgrade")
     out = tmp_path / "mine.tar.gz"
-    assert json.loads(run("backup", "--out", str(out), "--json").stdout)["file"] == str(out)
+    assert json.loads(run_kiosk("backup", "--out", str(out), "--json").stdout)["file"] == str(out)
     folder = tmp_path / "nightly"
     folder.mkdir()
     for i in range(3):
-        run("backup", "--out", str(folder), "--keep", "2", env={"KIOSK_NOW": f"2026-11-0{i + 1}T02:30:00+08:00"})
+        run_kiosk("backup", "--out", str(folder), "--keep", "2", env={"KIOSK_NOW": f"2026-11-0{i + 1}T02:30:00+08:00"})
     assert sorted(p.name for p in folder.iterdir()) == ["kiosk-backup-20261102-023000.tar.gz",
                                                         "kiosk-backup-20261103-023000.tar.gz"]
-    bad = run("backup", "--out", str(tmp_path / "no" / "such" / "x.tar.gz"), check=False)
+    bad = run_kiosk("backup", "--out", str(tmp_path / "no" / "such" / "x.tar.gz"), check=False)
     assert bad.returncode != 0 and "does not exist" in bad.stderr

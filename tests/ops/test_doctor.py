@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from kit import run_kiosk
 from sqlalchemy import text
 
 from kiosk import doctor
@@ -16,7 +17,6 @@ from kiosk.config import load_settings
 from kiosk.doctor import Environment, report, run_checks
 from kiosk.pluginhost import PluginHost
 from kiosk.security import hash_secret
-from tests_cli_helpers import run
 
 GOOD = """
 [center]
@@ -48,7 +48,7 @@ def terminal(tmp_path, monkeypatch, isolated_env):
 
     monkeypatch.setenv("KIOSK_CONFIG", str(configure()))
     monkeypatch.setenv("TZ", "Asia/Shanghai")
-    run("db", "upgrade")
+    run_kiosk("db", "upgrade")
     return configure
 
 
@@ -66,12 +66,12 @@ def failing(checks: dict) -> dict[str, str]:
 
 
 def test_a_well_set_up_kiosk_passes_everything(terminal):
-    proc = run("doctor")
+    proc = run_kiosk("doctor")
     lines = proc.stdout.strip().splitlines()
     assert [line.split()[0] for line in lines] == ["ok"] * len(lines)
     names = [line[5:15].strip() for line in lines]
     assert names == ["config", "staff PIN", "database", "migrations", "font", "printer", "time zone", "clock"]
-    data = json.loads(run("doctor", "--json").stdout)
+    data = json.loads(run_kiosk("doctor", "--json").stdout)
     assert data["ok"] is True and {"name", "ok", "message", "fix"} <= set(data["checks"][0])
 
 
@@ -91,13 +91,13 @@ def test_each_role_checks_what_it_needs(terminal, tmp_path):
 def test_failures_exit_1_with_one_line_each_and_its_fix(terminal, monkeypatch):
     monkeypatch.setenv("KIOSK_NOW", "2026-11-30T09:00:00+08:00")
     monkeypatch.setenv("TZ", "Etc/UTC")
-    proc = run("doctor", check=False)
+    proc = run_kiosk("doctor", check=False)
     assert proc.returncode == 1 and proc.stderr.strip() == "error: 2 of 8 checks failed"
     bad = [line for line in proc.stdout.splitlines() if line.startswith("FAIL")]
     assert len(bad) == 2
     assert "time zone" in bad[0] and "-> timedatectl set-timezone Asia/Shanghai" in bad[0]
     assert "KIOSK_NOW" in bad[1] and "-> remove KIOSK_NOW" in bad[1]
-    data = json.loads(run("doctor", "--json", check=False).stdout)
+    data = json.loads(run_kiosk("doctor", "--json", check=False).stdout)
     assert data["ok"] is False and [c["name"] for c in data["checks"] if not c["ok"]] == ["time zone", "clock"]
 
 
@@ -105,7 +105,7 @@ def test_configuration_problems(terminal, monkeypatch, tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text("[center\n", encoding="utf-8")
     monkeypatch.setenv("KIOSK_CONFIG", str(broken))
-    proc = run("doctor", check=False)
+    proc = run_kiosk("doctor", check=False)
     assert proc.returncode == 1 and proc.stdout.startswith("FAIL config") and "not valid TOML" in proc.stdout
     assert len(proc.stdout.strip().splitlines()) == 1  # nothing else can be checked without a config
 
@@ -212,7 +212,7 @@ def test_clock_problems(terminal, monkeypatch):
 
 def test_clock_against_the_postgresql_server(terminal, monkeypatch, pg_url):
     monkeypatch.setenv("KIOSK_DATABASE_URL", pg_url)
-    run("db", "upgrade")
+    run_kiosk("db", "upgrade")
     assert checks_for()["clock"].ok and "from the database server" in checks_for()["clock"].message
     real = doctor.now
     monkeypatch.setattr(doctor, "now", lambda tz=None: real(tz) + timedelta(minutes=2))

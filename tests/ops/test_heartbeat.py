@@ -8,6 +8,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import login, run_kiosk
 from sqlalchemy import func, select
 
 from kiosk import __version__
@@ -98,9 +99,7 @@ def test_the_beat_thread_survives_an_outage_and_recovers(make_host, make_ctx):
 
 
 def test_kiosk_terminals_json_contract(isolated_env, monkeypatch):
-    from tests_cli_helpers import run
-
-    run("db", "upgrade")
+    run_kiosk("db", "upgrade")
     from kiosk.config import load_settings
     from kiosk.context import build_context
     from kiosk.pluginhost import PluginHost
@@ -111,17 +110,17 @@ def test_kiosk_terminals_json_contract(isolated_env, monkeypatch):
     Heartbeat(ctx, "display", printer=None).beat()
     ctx.engine.dispose()
     env = {"KIOSK_NOW": "2026-11-30T09:05:00+08:00"}
-    rows = json.loads(run("terminals", "--json", env=env).stdout)
+    rows = json.loads(run_kiosk("terminals", "--json", env=env).stdout)
     assert len(rows) == 1
     assert {"terminal", "role", "version", "hostname", "last_beat", "age_seconds", "interval_seconds", "stale",
             "printer_state", "printer_detail", "last_error", "last_error_at", "started_at"} <= set(rows[0])
     assert rows[0]["role"] == "display" and rows[0]["stale"] is True and rows[0]["age_seconds"] == 300
-    human = run("terminals", env=env).stdout
+    human = run_kiosk("terminals", env=env).stdout
     assert "STALE" in human and "display" in human
-    assert run("terminals", "--forget", "nobody", check=False).returncode == 2
-    forgotten = run("terminals", "--forget", rows[0]["terminal"], "--json")
+    assert run_kiosk("terminals", "--forget", "nobody", check=False).returncode == 2
+    forgotten = run_kiosk("terminals", "--forget", rows[0]["terminal"], "--json")
     assert json.loads(forgotten.stdout)["rows"] == 1
-    assert json.loads(run("terminals", "--json").stdout) == []
+    assert json.loads(run_kiosk("terminals", "--json").stdout) == []
 
 
 def test_staff_page_lists_terminals_and_raises_stale_ones(make_host, make_ctx, monkeypatch):
@@ -140,9 +139,7 @@ def test_staff_page_lists_terminals_and_raises_stale_ones(make_host, make_ctx, m
     Heartbeat(ctx, "display", interval=30, printer=None).beat()  # the TV still beats; the kiosk stopped at 09:00
     client = TestClient(create_app(ctx))
     assert client.get("/staff/terminals", follow_redirects=False).status_code in (302, 303)  # login first
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token,
-                                      "next": "/staff"}, follow_redirects=False)
+    login(client)
     page = client.get("/staff/terminals")
     assert page.status_code == 200
     html = page.text

@@ -10,7 +10,7 @@ import subprocess
 import time
 import urllib.request
 
-from tests_cli_helpers import KIOSK, run
+from kit import KIOSK, run_kiosk
 
 
 def free_port() -> int:
@@ -20,7 +20,7 @@ def free_port() -> int:
 
 
 def test_serve_with_two_workers_answers_and_beats(isolated_env):
-    run("db", "upgrade")
+    run_kiosk("db", "upgrade")
     port = free_port()
     proc = subprocess.Popen([*KIOSK, "serve", "--port", str(port), "--workers", "2"], env={
         **__import__("os").environ, "KIOSK_TERMINAL_ID": "server"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -35,7 +35,7 @@ def test_serve_with_two_workers_answers_and_beats(isolated_env):
                 assert time.monotonic() < deadline and proc.poll() is None, "kiosk serve --workers 2 did not start"
                 time.sleep(0.3)
         while True:
-            rows = json.loads(run("terminals", "--json").stdout)
+            rows = json.loads(run_kiosk("terminals", "--json").stdout)
             if rows:
                 break
             assert time.monotonic() < deadline, "no heartbeat from the web host"

@@ -8,10 +8,10 @@ under its client (kiosk terminal, browser session, API key) and another client's
 
 from __future__ import annotations
 
-import re
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import CSRF
 from sqlalchemy import select
 
 import kiosk.plugins.intake as intake_plugin
@@ -21,8 +21,6 @@ from kiosk.plugins.queue import service
 from kiosk.plugins.queue.models import Ticket
 from kiosk.receipts import scoped_key
 from kiosk.web.app import create_app
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -79,10 +77,9 @@ def test_kiosk_and_cli_keys_are_their_own(qctx):
 
 
 @pytest.fixture
-def both(make_host, make_ctx, db_url, monkeypatch):
+def both(make_host, make_ctx, db_url, kiosk_now):
     import kiosk.plugins.queue as queue_plugin
 
-    monkeypatch.setenv("KIOSK_NOW", "2026-11-30T09:00:00+08:00")
     ctx = make_ctx(make_host(queue=queue_plugin, intake=intake_plugin), db_url)
     intake_plugin.kiosk_demo_data(ctx)
     return ctx

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from kit import CSRF, login
+from queuehelpers import run
 from sqlalchemy import select
 
 from kiosk.housekeeping import run_daily_tick
 from kiosk.plugins.queue import service
 from kiosk.plugins.queue.models import QueueEvent, QueueService, Ticket
-
-from test_queue_cli_more import run  # the sibling modules' helpers (pytest puts this folder on sys.path)
-from test_queue_web_more import client, clock  # noqa: F401  (fixtures)
 
 TUESDAY_9AM = "2026-12-01T09:00:00+08:00"
 
@@ -112,7 +111,7 @@ def test_carry_over_wraps_past_the_last_number_without_collision(qctx, monkeypat
     assert today == ["A001", "A002", "A003", "A004", "A005"] and _ticket(qctx, monday[1].id).business_day == "2026-12-01"
 
 
-def test_tracking_page_of_a_carried_ticket_keeps_working(qctx, client, monkeypatch):  # noqa: F811
+def test_tracking_page_of_a_carried_ticket_keeps_working(qctx, client, monkeypatch):
     _carry(qctx, "A")
     service.take_ticket(qctx, "A")
     mine = service.take_ticket(qctx, "A", key="tap-carry")
@@ -126,9 +125,7 @@ def test_tracking_page_of_a_carried_ticket_keeps_working(qctx, client, monkeypat
     assert "请到 1 号窗口办理" in client.get("/" + path).text
 
 
-def test_staff_switch_carry_over_on_the_setup_page_and_the_cli(qctx, client, isolated_env):  # noqa: F811
-    from test_queue_web_more import CSRF, login
-
+def test_staff_switch_carry_over_on_the_setup_page_and_the_cli(qctx, client, isolated_env):
     login(client, "boss")
     page = client.get("/staff/queue/setup").text
     assert "跨日保留" in page

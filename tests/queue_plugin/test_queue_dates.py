@@ -4,28 +4,18 @@ what was typed. The statistics' ``day`` is checked the same way."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import pytest
-from fastapi.testclient import TestClient
+from kit import CSRF, staff_client
 
 from kiosk.plugins.queue import appointments
 from kiosk.plugins.queue.service import QueueError
-from kiosk.staff import set_user
-from kiosk.web.app import create_app
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
 def client(qctx):
-    with qctx.transaction() as s:
-        set_user(s, "clerk", "clerk-password", role="staff")
-    client = TestClient(create_app(qctx))
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": "/staff/queue"})
-    return client
+    return staff_client(qctx, page="/staff/queue")
 
 
 @pytest.fixture

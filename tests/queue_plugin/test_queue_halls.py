@@ -4,28 +4,16 @@ display/board shows only its own hall; statistics filter by hall; letters stay u
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-import sys
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import CSRF, login
+from queuehelpers import run
 
 from kiosk.plugins.queue import board, service, stats
 from kiosk.plugins.queue.service import QueueError, QueueSettings
 from kiosk.staff import set_user
 from kiosk.web.app import create_app
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True,
-                          env={**os.environ, "KIOSK_NOW": "2026-11-30T09:00:00+08:00"}, timeout=120)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"kiosk {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
-    return proc
 
 
 @pytest.fixture
@@ -139,12 +127,6 @@ def client(two_halls):
         set_user(s, "clerk", "clerk-password", role="staff")
         set_user(s, "boss", "boss-password", role="admin")
     return TestClient(create_app(two_halls))
-
-
-def login(client: TestClient, user: str = "clerk") -> str:
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": user, "password": f"{user}-password", "csrf_token": token, "next": "/staff/queue"})
-    return CSRF.search(client.get("/staff/queue/counter/1").text).group(1)
 
 
 def test_web_board_and_apis_filter_by_hall(two_halls, client):

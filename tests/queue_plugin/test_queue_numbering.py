@@ -8,14 +8,13 @@ import multiprocessing
 import os
 
 import pytest
+from kit import CSRF, MONDAY_9AM, login
+from queuehelpers import run
 from sqlalchemy import select
 
 from kiosk.plugins.queue import service
 from kiosk.plugins.queue.models import QueueService, Ticket
 from kiosk.plugins.queue.service import QueueError
-
-from test_queue_cli_more import run  # the sibling modules' helpers (pytest puts this folder on sys.path)
-from test_queue_web_more import CSRF, client, clock, login  # noqa: F401  (fixtures)
 
 
 def _set(qctx, code: str, **values) -> None:
@@ -97,7 +96,7 @@ def test_bad_numbering_is_refused_naming_the_field_and_changes_nothing(qctx, val
     assert (a.first_number, a.last_number, a.number_step, a.daily_cap) == (1, 999, 1, 200)
 
 
-def test_staff_set_numbering_on_the_setup_page(qctx, client):  # noqa: F811
+def test_staff_set_numbering_on_the_setup_page(qctx, client):
     login(client, "boss")
     page = client.get("/staff/queue/setup").text
     assert "起始号（1–999）" in page and 'name="number_step"' in page
@@ -138,7 +137,7 @@ def test_cli_sets_numbering_and_refuses_bad_values(isolated_env):
 
 
 def _take_many(url: str, data_dir: str, count: int, queue_out) -> None:
-    os.environ.update(KIOSK_DATABASE_URL=url, KIOSK_DATA_DIR=data_dir, KIOSK_NOW="2026-11-30T09:00:00+08:00")
+    os.environ.update(KIOSK_DATABASE_URL=url, KIOSK_DATA_DIR=data_dir, KIOSK_NOW=MONDAY_9AM)
     from kiosk.config import load_settings
     from kiosk.context import build_context
     from kiosk.pluginhost import PluginHost
@@ -184,7 +183,7 @@ def test_garbage_in_a_numbering_field_is_refused_with_a_short_clear_message(qctx
     assert (a.first_number, a.last_number, a.number_step) == (1, 999, 1)
 
 
-def test_setup_page_keeps_a_garbled_number_and_escapes_markup(qctx, client):  # noqa: F811
+def test_setup_page_keeps_a_garbled_number_and_escapes_markup(qctx, client):
     login(client, "boss")
     form = {"csrf_token": CSRF.search(client.get("/staff/queue/setup").text).group(1), "name": "社保医保", "name_en": "", "hours": "08:30-12:00", "daily_cap": "100",
             "minutes_per_person": "8", "target_minutes": "30", "materials": "", "active": "1",

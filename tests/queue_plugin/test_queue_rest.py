@@ -3,10 +3,10 @@ action through the service functions, and JSON errors with the right status code
 
 from __future__ import annotations
 
-import re
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import login
 from sqlalchemy import select
 
 from kiosk import apikeys
@@ -15,7 +15,6 @@ from kiosk.plugins.queue.models import QueueEvent, Ticket
 from kiosk.staff import set_user
 from kiosk.web.app import create_app
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TAKE_KEYS = {"number", "service", "code", "priority", "ahead", "wait_min", "wait_max", "tracking_url", "repeated"}
 
 
@@ -96,9 +95,7 @@ def test_keys_scopes_and_sessions(qctx, client, keys):
     # A logged-in administrator's session cookie (with its CSRF token) is not a key.
     with qctx.transaction() as s:
         set_user(s, "admin", "admin-password", role="admin")
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": "admin", "password": "admin-password", "csrf_token": token})
-    assert client.get("/staff/queue").status_code == 200
+    token = login(client, "admin", page="/staff/queue")
     error_of(client.post("/api/queue/counters/1/pause", headers={"X-CSRF-Token": token}), 401, "key_required")
     error_of(client.get("/api/queue/tickets/A001"), 401, "key_required")
     # A revoked key is refused at once.

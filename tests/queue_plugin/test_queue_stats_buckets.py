@@ -6,21 +6,17 @@ import json
 import re
 from datetime import date
 
-from kiosk.plugins.queue import service, stats
+from kit import login
+from queuehelpers import run
 
-from test_queue_cli_more import run  # the sibling modules' helpers (pytest puts this folder on sys.path)
-from test_queue_web_more import client, clock, login  # noqa: F401  (fixtures)
+from kiosk.plugins.queue import service, stats
 
 EXISTING_KEYS = {"code", "name", "tickets", "priority", "served", "no_shows", "waiting", "avg_wait_min", "p90_wait_min",
                  "avg_service_min", "target_min", "over_target_share", "estimate_mae_min", "ratings", "satisfied_share",
                  "appointments", "appointments_checked_in", "appointment_no_shows", "remote", "remote_pending"}
 
 
-def _at(monkeypatch, hhmm: str, day: str = "2026-11-30") -> None:
-    monkeypatch.setenv("KIOSK_NOW", f"{day}T{hhmm}:00+08:00")
-
-
-def _monday(qctx, monkeypatch) -> None:
+def _monday(qctx, kiosk_now) -> None:
     """Five A tickets at 09:00; waits 4, 10, 25, 45, 50 minutes; services 2, 3, 16 and 9 minutes; one missed."""
     for _ in range(5):
         service.take_ticket(qctx, "A")
@@ -28,12 +24,12 @@ def _monday(qctx, monkeypatch) -> None:
     plan = [("09:04", "09:06", "done"), ("09:10", "09:13", "consulted"), ("09:25", "09:41", "incomplete"),
             ("09:45", None, None), ("09:50", "09:59", "referred")]
     for called, finished, outcome in plan:
-        _at(monkeypatch, called)
+        kiosk_now.at(called)
         service.call_next(qctx, 1, "A")
         if finished is None:
             service.no_show(qctx, 1)
             continue
-        _at(monkeypatch, finished)
+        kiosk_now.at(finished)
         service.finish(qctx, 1, outcome)
 
 
@@ -44,9 +40,9 @@ def test_buckets_edges_and_open_end():
     assert [b["label"] for b in stats.buckets([], stats.WAIT_EDGES)] == ["0-5", "5-10", "10-15", "15-20", "20-30", "30+"]
 
 
-def test_day_distributions_and_outcomes(qctx, monkeypatch):
-    _monday(qctx, monkeypatch)
-    _at(monkeypatch, "09:00", "2026-12-01")
+def test_day_distributions_and_outcomes(qctx, kiosk_now):
+    _monday(qctx, kiosk_now)
+    kiosk_now.at("09:00", "2026-12-01")
     assert service.close_previous_days(qctx, qctx.today()) == 1
     data = stats.day_stats(qctx, date(2026, 11, 30))
     rows = {r["code"]: r for r in data["services"]}
@@ -59,8 +55,8 @@ def test_day_distributions_and_outcomes(qctx, monkeypatch):
     assert b["outcomes"]["reset"] == 1 and sum(x["count"] for x in b["wait_buckets"]) == 0
 
 
-def test_staff_page_shows_the_distributions(qctx, client, monkeypatch):  # noqa: F811
-    _monday(qctx, monkeypatch)
+def test_staff_page_shows_the_distributions(qctx, client, kiosk_now):
+    _monday(qctx, kiosk_now)
     login(client)
     page = client.get("/staff/queue/stats").text
     assert "等候时间分布" in page and "办理时间分布" in page and "办理结果" in page and "材料不全" in page

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import re
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import CSRF, login
 
 from kiosk.plugins.queue import service, voice
 from kiosk.staff import set_user
 from kiosk.web.app import create_app
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+COUNTER = "/staff/queue/counter/1"  # the page the clerk's token is read from
 
 
 @pytest.fixture
@@ -19,13 +20,6 @@ def client(qctx):
     with qctx.transaction() as s:
         set_user(s, "clerk", "clerk-password", role="staff")
     return TestClient(create_app(qctx))
-
-
-def login(client: TestClient) -> str:
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    r = client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": "/staff/queue"})
-    assert r.status_code in (200, 303)
-    return CSRF.search(client.get("/staff/queue/counter/1").text).group(1)
 
 
 def path_of(url: str) -> str:
@@ -56,7 +50,7 @@ def test_tracking_page_follows_the_ticket(qctx, client):
 
 
 def test_counter_page_actions(qctx, client):
-    token = login(client)
+    token = login(client, page=COUNTER)
     service.take_ticket(qctx, "A")
     service.take_ticket(qctx, "A")
     post = lambda **data: client.post("/staff/queue/counter/1", data={"csrf_token": token, **data}, follow_redirects=True)  # noqa: E731
@@ -92,7 +86,7 @@ def test_staff_pages_need_login(client):
 
 
 def test_board_and_stats(qctx, client):
-    login(client)
+    login(client, page=COUNTER)
     service.take_ticket(qctx, "A")
     service.take_ticket(qctx, "C", priority=True)
     service.call_next(qctx, 4)
@@ -135,7 +129,7 @@ def test_staff_reprint_prints_a_slip_whose_qr_still_tracks_the_ticket(qctx, tmp_
     with qctx.transaction() as s:
         set_user(s, "clerk", "clerk-password", role="staff")
     client = TestClient(create_app(qctx))
-    token = login(client)
+    token = login(client, page=COUNTER)
     first = service.take_ticket(qctx, "D")
     page = client.post("/staff/queue/counter/5", data={"csrf_token": token, "action": "reprint", "ticket": "d001"}, follow_redirects=True)
     assert "D001 已重新打印" in page.text
@@ -181,11 +175,10 @@ def test_rating_a_served_ticket_from_its_qr(qctx, client):
 def test_admin_edits_services_and_counters(qctx, client):
     with qctx.transaction() as s:
         set_user(s, "boss", "boss-password", role="admin")
-    login(client)
+    login(client, page=COUNTER)
     assert client.get("/staff/queue/setup").status_code == 403  # a clerk may not change the hall
     client.post("/staff/logout", data={"csrf_token": CSRF.search(client.get("/staff/queue").text).group(1)})
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": "boss", "password": "boss-password", "csrf_token": token, "next": "/staff"})
+    login(client, "boss")
     page = client.get("/staff/queue/setup")
     assert page.status_code == 200 and "身份证原件及复印件" in page.text
     csrf = CSRF.search(page.text).group(1)
@@ -211,7 +204,7 @@ def test_admin_edits_services_and_counters(qctx, client):
 
 
 def test_long_wait_suggests_a_temporary_counter(qctx, client):
-    login(client)
+    login(client, page=COUNTER)
     assert "建议临时增开窗口" not in client.get("/staff/queue").text
     for _ in range(12):  # 12 × 8 min ÷ 3 counters = 32 min > the 30-minute target
         service.take_ticket(qctx, "A")
@@ -220,7 +213,7 @@ def test_long_wait_suggests_a_temporary_counter(qctx, client):
 
 
 def test_park_a_ticket_and_call_it_back(qctx, client):
-    token = login(client)
+    token = login(client, page=COUNTER)
     mine = service.take_ticket(qctx, "B")
     service.take_ticket(qctx, "B")
     post = lambda **data: client.post("/staff/queue/counter/3", data={"csrf_token": token, **data}, follow_redirects=True)  # noqa: E731

@@ -6,18 +6,17 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from webhelpers import ADMIN_PASSWORD, MONDAY_9AM, StepClock
+from webhelpers import ADMIN_PASSWORD, StepClock
 
 
 @pytest.fixture
-def full_web(make_ctx, monkeypatch):
+def full_web(make_ctx, kiosk_now):
     from kiosk.pluginhost import PluginHost
     from kiosk.plugins.intake import service as intake
     from kiosk.plugins.queue import service as queue
     from kiosk.staff import set_user
     from kiosk.web.app import create_app
 
-    monkeypatch.setenv("KIOSK_NOW", MONDAY_9AM)
     ctx = make_ctx(PluginHost(load_entrypoints=False))
     for name in ctx.host.plugins:
         ctx.host.call_one(name, "kiosk_demo_data", ctx=ctx)

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from kit import MONDAY_9AM
 from sqlalchemy import select, update
 
 import kiosk.plugins.intake as intake_plugin
@@ -28,7 +29,6 @@ import kiosk.plugins.queue as queue_plugin
 import kiosk.plugins.timetable as timetable_plugin
 from kiosk.plugins.intake import demo as intake_demo
 
-MONDAY_9AM = "2026-11-30T09:00:00+08:00"
 KIOSKS = 4
 PER_KIOSK = 45  # issues per kiosk of its own keys (each sent twice)
 SHARED = 10  # keys every kiosk sends at the same time

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pytest
 from fake_printer import FakePrinter, closed_port
+from kit import MONDAY_9AM
 from sqlalchemy import func, select
 
 import kiosk.plugins.intake as intake_plugin
@@ -24,7 +25,6 @@ from kiosk.plugins.queue import service as queue
 from kiosk.plugins.queue.models import Ticket
 from kiosk.printing import printer_status
 
-MONDAY_9AM = "2026-11-30T09:00:00+08:00"
 CASE = {"category": "repair", "problem": "楼道灯不亮", "building": "3", "unit": "2", "phone": "13812345678"}
 
 

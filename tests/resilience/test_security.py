@@ -19,8 +19,9 @@ import secrets
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import CSRF, sign_in
 from sqlalchemy import select
-from webhelpers import ADMIN_PASSWORD, CSRF, login
+from webhelpers import ADMIN_PASSWORD, login
 
 from kiosk.db import Base
 
@@ -221,8 +222,7 @@ def test_passwords_are_never_stored_or_logged_in_clear(full_web, caplog, tmp_pat
     with full_web.ctx.transaction() as s:
         set_user(s, "clerk", "Clerk-Pa55-word", "staff")
     client = TestClient(full_web.app)
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": "clerk", "password": "Wrong-Pa55-word", "csrf_token": token})
+    assert sign_in(client, "clerk", "Wrong-Pa55-word").status_code == 401
     csrf = login(client, "clerk", "Clerk-Pa55-word")
     assert client.post("/staff/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     assert any("clerk" in r.getMessage() for r in caplog.records)  # the log was listening: it names the user

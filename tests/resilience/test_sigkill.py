@@ -22,6 +22,7 @@ import signal
 import time
 
 import pytest
+from kit import MONDAY_9AM
 from sqlalchemy import func, select, update
 
 import kiosk.plugins.intake as intake_plugin
@@ -31,7 +32,6 @@ from kiosk.plugins.intake import demo as intake_demo
 from kiosk.plugins.intake.models import Case, CaseEvent, DayCounter
 from kiosk.plugins.queue.models import DayNumber, QueueEvent, QueueService, Ticket
 
-MONDAY_9AM = "2026-11-30T09:00:00+08:00"
 KILLS = 100
 LETTERS = "ABC"
 CASE = {"category": "repair", "problem": "楼道灯不亮", "building": "3", "unit": "2", "phone": "13812345678"}

@@ -1,12 +1,11 @@
-"""What the web security and fuzz tests share: the administrator's password, CSRF scraping, login."""
+"""What the web security and fuzz tests share: the administrator's password, a clock for the rate limits,
+and logging in as that administrator (CSRF scraping and the login itself are ``kit``'s)."""
 
 from __future__ import annotations
 
-import re
+import kit
 
-MONDAY_9AM = "2026-11-30T09:00:00+08:00"
 ADMIN_PASSWORD = "Adm1n-secret-Pa55"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class StepClock:
@@ -21,9 +20,5 @@ class StepClock:
 
 
 def login(client, username: str = "admin", password: str = ADMIN_PASSWORD) -> str:
-    """Log ``client`` in; returns the session's CSRF token."""
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    done = client.post("/staff/login", data={"username": username, "password": password, "csrf_token": token},
-                       follow_redirects=False)
-    assert done.status_code == 303, done.text
-    return CSRF.search(client.get("/staff/plugins").text).group(1)
+    """Log ``client`` in (the administrator unless told); returns the session's CSRF token."""
+    return kit.login(client, username, password, page="/staff/plugins")

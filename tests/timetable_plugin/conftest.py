@@ -7,12 +7,9 @@ import pytest
 
 import kiosk.plugins.timetable as timetable_plugin
 
-MONDAY_9AM = "2026-11-30T09:00:00+08:00"
-
 
 @pytest.fixture
-def tctx(make_host, make_ctx, db_url, monkeypatch):
-    monkeypatch.setenv("KIOSK_NOW", MONDAY_9AM)
+def tctx(make_host, make_ctx, db_url, kiosk_now):
     ctx = make_ctx(make_host(timetable=timetable_plugin), db_url)
     timetable_plugin.kiosk_demo_data(ctx)
     return ctx

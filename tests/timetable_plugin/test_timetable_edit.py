@@ -9,6 +9,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import login
 from sqlalchemy import select
 from tthelpers import course_id
 
@@ -17,8 +18,6 @@ from kiosk.plugins.timetable.models import Room, Teacher
 from kiosk.plugins.timetable.service import TimetableError
 from kiosk.staff import set_user
 from kiosk.web.app import create_app
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def id_of(ctx, model, name: str) -> int:
@@ -61,16 +60,10 @@ def client(tctx):
     return TestClient(create_app(tctx))
 
 
-def login(client: TestClient, path: str) -> str:
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": path})
-    return CSRF.search(client.get(path).text).group(1)
-
-
 def test_class_page_edits_the_class_and_keeps_a_refused_form(tctx, client):
     calligraphy = course_id(tctx, "书法")
     path = f"/staff/classes/course/{calligraphy}"
-    csrf = login(client, path)
+    csrf = login(client, page=path)
     page = client.get(path).text
     assert f'action="{path}/edit"' in page and 'value="书法"' in page and "毛笔一支；墨汁" in page
     form = {"name": "书法提高班", "teacher": str(id_of(tctx, Teacher, "王德福老师")), "room": str(id_of(tctx, Room, "多功能厅")),

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
+from kit import login
 from sqlalchemy import update
 from tthelpers import course_id
 
@@ -18,8 +18,6 @@ from kiosk.plugins.timetable.models import Course
 from kiosk.plugins.timetable.service import TimetableError
 from kiosk.staff import set_user
 from kiosk.web.app import create_app
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -32,12 +30,6 @@ def client(tctx):
 @pytest.fixture
 def kiosk(tctx, run_cli):
     return run_cli
-
-
-def login(client: TestClient, path: str) -> str:
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": path})
-    return CSRF.search(client.get(path).text).group(1)
 
 
 # -- weeks ---------------------------------------------------------------------------------------------
@@ -65,7 +57,7 @@ def test_a_week_that_is_not_one_is_a_400_too_and_the_edges_of_the_range_work(tct
 def test_a_session_day_outside_the_range_is_refused_on_the_staff_pages(tctx, client, kiosk):
     calligraphy = course_id(tctx, "书法")
     path = f"/staff/classes/course/{calligraphy}"
-    csrf = login(client, path)
+    csrf = login(client, page=path)
     slot = service.course_info(tctx, calligraphy).slots[0].id
     r = client.post(f"/staff/classes/session/{slot}/0001-01-01/cancel", data={"csrf_token": csrf, "reason": "x"}, follow_redirects=True)
     assert r.status_code == 200 and "日期超出范围" in r.text
@@ -85,7 +77,7 @@ def test_a_class_name_with_a_control_character_is_refused_everywhere_it_is_typed
     with pytest.raises(TimetableError):
         service.add_course(tctx, "2026 秋季学期", "新课", "书画教室", 10, name_en=name)
     path = f"/staff/classes/course/{calligraphy}"
-    csrf = login(client, path)
+    csrf = login(client, page=path)
     r = client.post(f"{path}/edit", data={"name": name, "bring": "毛笔；宣纸", "capacity": "22", "csrf_token": csrf})
     assert r.status_code == 400 and "课程名称不能含有换行" in r.text and 'value="毛笔；宣纸"' in r.text  # the form keeps what was typed
     code, _out, err = kiosk("classes", "edit-course", str(calligraphy), "--name", name)
@@ -128,7 +120,7 @@ def test_the_sign_up_export_neutralises_formulas_on_the_web_and_in_the_cli(tctx,
     for i, surname in enumerate(FORMULAS):
         service.sign_up(tctx, calligraphy, f"1381234{i:04d}", surname)
     path = f"/staff/classes/course/{calligraphy}"
-    login(client, path)
+    login(client, page=path)
     r = client.get(f"{path}/signups.csv")
     assert r.status_code == 200 and r.text.startswith("\ufeff序号")
     code, out, _ = kiosk("classes", "export", str(calligraphy))

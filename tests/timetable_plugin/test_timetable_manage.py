@@ -4,11 +4,11 @@ when no class uses it (the refusal names the classes): in the service, with the 
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from kit import login
 from sqlalchemy import select
 from tthelpers import course_id
 
@@ -18,7 +18,6 @@ from kiosk.plugins.timetable.service import TimetableError
 from kiosk.staff import set_user
 from kiosk.web.app import create_app
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 AUTUMN = "2026 秋季学期"
 
 
@@ -107,12 +106,6 @@ def client(tctx):
     with tctx.transaction() as s:
         set_user(s, "clerk", "clerk-password", role="staff")
     return TestClient(create_app(tctx))
-
-
-def login(client: TestClient) -> str:
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": "/staff/classes"})
-    return CSRF.search(client.get("/staff/classes").text).group(1)
 
 
 def test_staff_page_edits_and_deletes(tctx, client):

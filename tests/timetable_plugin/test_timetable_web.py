@@ -3,9 +3,9 @@ its .ics and cancelling (confirmation, CSRF), the promoted resident's page, and 
 
 from __future__ import annotations
 
-import re
 
 import pytest
+from kit import CSRF, login
 from tthelpers import course_id
 from fastapi.testclient import TestClient
 from icalendar import Calendar
@@ -14,21 +14,12 @@ from kiosk.plugins.timetable import service
 from kiosk.staff import set_user
 from kiosk.web.app import create_app
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
 
 @pytest.fixture
 def client(tctx):
     with tctx.transaction() as s:
         set_user(s, "clerk", "clerk-password", role="staff")
     return TestClient(create_app(tctx))
-
-
-def login(client: TestClient) -> str:
-    token = CSRF.search(client.get("/staff/login").text).group(1)
-    r = client.post("/staff/login", data={"username": "clerk", "password": "clerk-password", "csrf_token": token, "next": "/staff/classes"})
-    assert r.status_code in (200, 303)
-    return CSRF.search(client.get("/staff/classes").text).group(1)
 
 
 def path_of(url: str) -> str:

@@ -93,6 +93,22 @@ def enabled_plugin(ui_ctx):
 
 
 @pytest.fixture
+def plugin_ui(ui, enabled_plugin, kiosk_now):
+    """``plugin_ui("queue")``: the shell at home on the demo Monday (``kit.MONDAY_9AM``) with that built-in plugin
+    switched on for this test; returns (app, harness), and goes home again afterwards."""
+    app, harness, _clock = ui
+
+    def open_plugin(name: str):
+        enabled_plugin(name)
+        app.go_home()
+        harness.step(2)
+        return app, harness
+
+    yield open_plugin
+    app.go_home()
+
+
+@pytest.fixture
 def ui_error_expected():
     """Request this in a test that provokes an error on purpose (others fail on any UI error)."""
     return True

@@ -9,18 +9,10 @@ from uihelpers import tile_for
 
 pytestmark = pytest.mark.ui
 
-MONDAY_9AM = "2026-11-30T09:00:00+08:00"
-
 
 @pytest.fixture
-def intake_ui(ui, enabled_plugin, monkeypatch):
-    monkeypatch.setenv("KIOSK_NOW", MONDAY_9AM)
-    enabled_plugin("intake")
-    app, harness, clock = ui
-    app.go_home()
-    harness.step(2)
-    yield app, harness
-    app.go_home()
+def intake_ui(plugin_ui):
+    return plugin_ui("intake")
 
 
 def choice(screen, grid: str, value: str):

@@ -18,12 +18,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from kit import MONDAY_9AM
 from uihelpers import labels_text, overlays, tile_for
 
 pytestmark = pytest.mark.ui
 
 ROOT = Path(__file__).resolve().parents[2]
-MONDAY_9AM = "2026-11-30T09:00:00+08:00"
 PAUSED = "服务暂停，请稍候"
 
 

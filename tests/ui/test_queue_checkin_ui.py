@@ -7,18 +7,10 @@ from uihelpers import labels_text, tile_for
 
 pytestmark = pytest.mark.ui
 
-MONDAY_9AM = "2026-11-30T09:00:00+08:00"
-
 
 @pytest.fixture
-def queue_ui(ui, enabled_plugin, monkeypatch):
-    monkeypatch.setenv("KIOSK_NOW", MONDAY_9AM)
-    enabled_plugin("queue")
-    app, harness, clock = ui
-    app.go_home()
-    harness.step(2)
-    yield app, harness
-    app.go_home()
+def queue_ui(plugin_ui):
+    return plugin_ui("queue")
 
 
 def _open_checkin(app, harness):

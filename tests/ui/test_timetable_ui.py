@@ -9,18 +9,10 @@ from uihelpers import labels_text, tile_for
 
 pytestmark = pytest.mark.ui
 
-MONDAY_9AM = "2026-11-30T09:00:00+08:00"
-
 
 @pytest.fixture
-def tt_ui(ui, enabled_plugin, monkeypatch):
-    monkeypatch.setenv("KIOSK_NOW", MONDAY_9AM)
-    enabled_plugin("timetable")
-    app, harness, clock = ui
-    app.go_home()
-    harness.step(2)
-    yield app, harness
-    app.go_home()
+def tt_ui(plugin_ui):
+    return plugin_ui("timetable")
 
 
 def _sessions(screen):

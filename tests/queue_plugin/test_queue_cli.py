@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
-KIOSK = [sys.executable, "-m", "kiosk"]
-
-
-def run(*args: str, now: str = "2026-11-30T09:00:00+08:00", check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([*KIOSK, *args], capture_output=True, text=True, env={**os.environ, "KIOSK_NOW": now}, timeout=120)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"kiosk {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
-    return proc
+from queuehelpers import run
 
 
 def test_appointment_checkin_and_setup_from_the_cli(isolated_env):
