@@ -13,9 +13,8 @@ from fastapi.testclient import TestClient
 
 import kiosk
 import kiosk.plugins.notices as notices_plugin
+from kit import CSRF
 from kiosk.web.app import create_app
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 KIOSK = Path(kiosk.__file__).parent
 
 #: Plugin web modules whose pages are templates. Add a module here once it is converted.
