@@ -425,9 +425,12 @@ def audit_list(state: CliState, since: str | None, action: str | None, actor: st
         raise UserError(f"--since {since!r} is not a date (2026-12-01) or an ISO date-time (2026-12-01T08:30:00+08:00)") from None
     rows = [r.as_json() for r in audit.entries(ctx, since=start, action=audit.action_filter(action), actor=actor or None, limit=limit)]
 
-    def human(data):
+    def human(data):  # times in the center's zone, as staff read clocks (--json keeps UTC with its offset)
+        from datetime import datetime
+
         for r in data:
-            click.echo(f"{r['at'][:19]}  {r['actor']:<20} {r['action']:<18} {r['target']}")
+            local = datetime.fromisoformat(r["at"]).astimezone(ctx.settings.tz).strftime("%Y-%m-%d %H:%M:%S")
+            click.echo(f"{local}  {r['actor']:<20} {r['action']:<18} {r['target']}")
 
     emit(rows, as_json, human)
 

@@ -49,6 +49,10 @@ def test_audit_list_prints_the_contract_keys_and_honours_since(ctx, run_cli):
     assert json.loads(run_cli("audit", "list", "--action", "auth", "--json")[1])[0]["action"] == "auth.login"
     code, out, _ = run_cli("audit", "list")
     assert code == 0 and ME in out and "staff.deactivate" in out
+    from datetime import datetime
+
+    local = datetime.fromisoformat(rows[0]["at"]).astimezone(ctx.settings.tz).strftime("%Y-%m-%d %H:%M:%S")
+    assert out.splitlines()[0].startswith(local)  # people read the center's clock, not UTC
     code, _, err = run_cli("audit", "list", "--since", "last week")
     assert code == 2 and "--since" in err
 
