@@ -73,7 +73,7 @@ def staff_by(state: CliState, by: str | None, *, approval: bool = False) -> str:
     password, prompted for or, for scripts, from ``$KIOSK_STAFF_PASSWORD``. Without ``--by`` (where
     allowed) the action is signed by the operating-system user (:func:`_who`).
     """
-    from kiosk.staff import StaffError, verify_actor
+    from kiosk.staff import verify_actor
 
     if not (by and by.strip()):
         if approval:
@@ -84,11 +84,8 @@ def staff_by(state: CliState, by: str | None, *, approval: bool = False) -> str:
         password = os.environ.get(STAFF_PASSWORD_ENV)
         if password is None:
             password = click.prompt(f"password of staff login {by.strip()}", hide_input=True, err=True)
-    try:
-        with state.ctx.sessions() as session:
-            return verify_actor(session, by, password).username
-    except StaffError as exc:
-        raise UserError(str(exc)) from None
+    with state.ctx.sessions() as session:  # a wrong login is a Refusal: main() prints it, exit code 2
+        return verify_actor(session, by, password).username
 
 
 def emit(data, as_json: bool, human) -> None:
