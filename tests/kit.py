@@ -25,6 +25,18 @@ ROLE_USERS = {"staff": "clerk", "admin": "boss"}
 KIOSK = [sys.executable, "-m", "kiosk"]
 
 
+class FakeClock:
+    """Seconds for the web's rate limits and locks: still until a test moves ``now``, or ``step`` later on
+    every reading (the fuzzer's requests a minute apart)."""
+
+    def __init__(self, now: float = 1000.0, step: float = 0.0) -> None:
+        self.now, self.step = now, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
 def csrf(page) -> str:
     """The CSRF token in ``page`` (a response or its text); AssertionError if the page has no form with one."""
     text = page if isinstance(page, str) else page.text

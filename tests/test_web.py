@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.testclient import TestClient
-from kit import CSRF, csrf, sign_in
+from kit import CSRF, FakeClock, csrf, sign_in
 from markupsafe import Markup
 from sqlalchemy import create_engine, select
 
@@ -95,14 +95,6 @@ class BrokenRoutes:
     @hookimpl
     def kiosk_web_routes(self, ctx):
         raise RuntimeError("routes exploded")
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi import APIRouter, Depends, Request
 from fastapi.testclient import TestClient
-from kit import sign_in
+from kit import FakeClock, sign_in
 from sqlalchemy import func, insert, select
 
 from kiosk import hookimpl
@@ -26,14 +26,6 @@ from kiosk.web.app import create_app
 from kiosk.web.clientaddr import client_address
 from kiosk.web.ratelimit import FailureLock
 LIMIT = 4096
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def issue(ctx):
@@ -155,7 +147,7 @@ def two_workers(make_host, make_ctx, db_url, tmp_path):
     second = make_ctx(make_host(), db_url, KIOSK_CONFIG=cfg)
     with first.transaction() as s:
         set_user(s, "clerk", "clerk-password", role="staff")
-    clock = FakeClock()
+    clock = FakeClock(1_800_000_000.0)
     return first, TestClient(create_app(first, clock=clock)), TestClient(create_app(second, clock=clock)), clock
 
 
@@ -217,7 +209,7 @@ def test_client_address_walks_trusted_hops_only():
 
 def test_a_flood_of_keys_never_resets_a_real_lock(make_host, make_ctx, db_url):
     ctx = make_ctx(make_host(), db_url)
-    clock = FakeClock()
+    clock = FakeClock(1_800_000_000.0)
     lock = FailureLock(ctx, "login", 5, 300.0, clock)
     for _ in range(5):
         lock.failed("clerk|203.0.113.9")
@@ -241,7 +233,7 @@ def test_a_flood_of_keys_never_resets_a_real_lock(make_host, make_ctx, db_url):
 def test_counter_rows_keep_no_address_or_typed_name_in_clear(make_host, make_ctx, db_url):
     """A phone typed as a username (and the client's address) must not sit in rate_counter in clear."""
     ctx = make_ctx(make_host(), db_url)
-    lock = FailureLock(ctx, "login", 5, 300.0, FakeClock())
+    lock = FailureLock(ctx, "login", 5, 300.0, FakeClock(1_800_000_000.0))
     lock.failed("13987654321|203.0.113.9")
     with ctx.sessions() as s:
         keys = s.scalars(select(RateCounter.key)).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from kit import add_staff
+from kit import FakeClock, add_staff
 
 import kiosk.plugins.queue as queue_plugin
 from kiosk.web.app import create_app
@@ -16,16 +16,6 @@ def qctx(make_host, make_ctx, db_url, kiosk_now):
     ctx = make_ctx(make_host(queue=queue_plugin), db_url)
     queue_plugin.kiosk_demo_data(ctx)
     return ctx
-
-
-class FakeClock:
-    """Seconds for the web's rate limits: they stand still until a test moves ``now``."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
