@@ -84,6 +84,8 @@ def action_filter(text: str | None) -> str | None:
 def entries(ctx, since: datetime | None = None, action: str | None = None, actor: str | None = None,
             limit: int = 500) -> list[AuditRow]:
     """The newest entries first, optionally since a time, of one action (or prefix ``area.``) or actor."""
+    if not ((action or "").isprintable() and (actor or "").isprintable()):
+        return []  # no entry's action or actor has a control character (and PostgreSQL refuses a NUL in a query)
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
     if since is not None:
         query = query.where(AuditEntry.at >= since)

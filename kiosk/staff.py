@@ -69,6 +69,10 @@ def check_username(username: str) -> None:
 
 
 def find(session: Session, username: str) -> StaffUser | None:
+    """The login named ``username``. A name with a control character is no login's (``check_username`` refuses
+    them) and is not sent to the database: PostgreSQL rejects a NUL in a query, which read as an outage (503)."""
+    if not username.isprintable():
+        return None
     return session.scalar(select(StaffUser).where(StaffUser.username == username))
 
 
@@ -86,7 +90,8 @@ def set_user(session: Session, username: str, password: str, role: str = "staff"
         user = StaffUser(username=username, session_gen=0)
         session.add(user)
     user.role = role
-    user.display_name = " ".join((display_name or "").split())[:64] or username
+    shown = "".join(ch if ch.isprintable() else " " for ch in display_name or "")  # no NUL for PostgreSQL, no line breaks
+    user.display_name = " ".join(shown.split())[:64] or username
     user.active = True
     _store_password(user, password, must_change)
     session.flush()
