@@ -17,6 +17,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("KIVY_HOME"):
+    # `make test` runs two pytest workers side by side: each gets a Kivy home of its own, so neither
+    # reads a config.ini the other is half-way through writing.
+    os.environ["KIVY_HOME"] = os.path.join(os.environ["KIVY_HOME"], os.environ["PYTEST_XDIST_WORKER"])
 
 BACKENDS = ["sqlite", "postgresql"]
 
